@@ -1,0 +1,116 @@
+"""The app factory: configuration in, a ready PTB Application out, nothing at import."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
+
+import handlers
+from bot.config import Config
+from bot.context import BuurtApplication, BuurtContext, Services
+from bot.i18n import Translator
+from bot.processor import TransactionalProcessor
+from handlers.commands import menus
+from models import database
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
+    Update.CHAT_JOIN_REQUEST,
+    Update.POLL,
+    Update.POLL_ANSWER,
+]
+#: Telegram's 429s are waited out this many times before a call gives up.
+RATE_LIMIT_RETRIES = 5
+#: Concurrent connections to the Bot API for everything but getUpdates.
+CONNECTION_POOL = 64
+
+
+def build_application(config: Config, translator: Translator | None = None) -> BuurtApplication:
+    services = Services(
+        config=config, translator=translator or Translator(config.defaults.language)
+    )
+    bot: ExtBot[Any] = ExtBot(
+        token=config.telegram.token.get_secret_value(),
+        base_url=config.telegram.base_url,
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
+        get_updates_request=HTTPXRequest(),
+    )
+    app: BuurtApplication = (
+        ApplicationBuilder()
+        .bot(bot)
+        # The processor delivers each update's messages after its transaction commits.
+        .concurrent_updates(TransactionalProcessor(services, bot))
+        .context_types(ContextTypes(context=BuurtContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    for module in handlers.MODULES:
+        module.register(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+def services_of(app: BuurtApplication) -> Services:
+    processor = app.update_processor
+    assert isinstance(processor, TransactionalProcessor)
+    return processor.services
+
+
+async def _post_init(app: BuurtApplication) -> None:
+    """Open the database and introduce ourselves to Telegram; runs before the first update."""
+    services = services_of(app)
+    config = services.config
+    engine = database.create_engine(config.database.url)
+    if config.database.migrate_on_start:
+        await database.upgrade(engine)
+    services.engine = engine
+    services.sessionmaker = database.sessionmaker(engine)
+    await publish_commands(app, services.translator)
+
+
+async def _post_shutdown(app: BuurtApplication) -> None:
+    services = services_of(app)
+    if services.engine is not None:
+        await services.engine.dispose()
+        services.engine = None
+        services.sessionmaker = None
+
+
+async def publish_commands(app: BuurtApplication, translator: Translator) -> None:
+    """Command menus are cosmetic: failing to set them must never stop the bot."""
+    for scope, language, commands in menus(translator):
+        try:
+            await app.bot.set_my_commands(commands, scope=scope, language_code=language)
+        except TelegramError as exc:
+            log.warning("could not set the command menu (%s, %s): %s", scope.type, language, exc)
+
+
+async def _on_error(update: object, context: BuurtContext) -> None:
+    """Log the fault, undo the update's changes, and tell the person kindly."""
+    log.error("an update could not be handled", exc_info=context.error)
+    if context.scope is not None:
+        context.scope.failed = True
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    _ = context.gettext()
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            _("Sorry, something went wrong on my side. Please try again in a moment."),
+            parse_mode=ParseMode.HTML,
+        )
+    except TelegramError:
+        log.warning("could not tell chat %s about an error", update.effective_chat.id)

@@ -1,0 +1,135 @@
+"""The `buurtbot` command: run the bot, check a deployment, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Config, ConfigError, load_config
+from models import database
+
+log = logging.getLogger("buurtbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        help="config file (default: $BUURTBOT_CONFIG, else ./config.toml)",
+    )
+    parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__, parents=[common])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", parents=[common], help="run the bot")
+    commands.add_parser("check", parents=[common], help="check config, database and token")
+    db = commands.add_parser("db", parents=[common], help="database migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", parents=[common], help="apply all migrations")
+    down = db_commands.add_parser("downgrade", parents=[common], help="undo migrations")
+    down.add_argument("revision", help="target revision, e.g. -1 or base")
+    db_commands.add_parser("current", parents=[common], help="show the schema revision")
+    return parser
+
+
+def _configure_logging(config: Config) -> None:
+    logging.basicConfig(
+        level=config.logging.level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and that URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def run(config: Config) -> None:
+    app = build_application(config)
+    telegram = config.telegram
+    log.info("starting in %s mode against %s", telegram.mode, urlsplit(telegram.base_url).netloc)
+    if telegram.mode == "webhook":
+        webhook = telegram.webhook
+        assert webhook.url is not None  # the config model insists
+        secret = webhook.secret_token.get_secret_value() if webhook.secret_token else None
+        app.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=urlsplit(webhook.url).path.lstrip("/"),
+            webhook_url=webhook.url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+async def check(config: Config) -> bool:
+    """A short report for whoever deploys: is everything this bot needs within reach?"""
+    ok = True
+    print(f"ok    config (database {database.describe_url(config.database.url)})")
+    engine = database.create_engine(config.database.url)
+    try:
+        current, head = await database.current_revision(engine), database.head_revision()
+    except Exception as exc:  # any driver error means the same thing to the reader
+        print(f"FAIL  database cannot be reached: {exc.__class__.__name__}: {exc}")
+        ok = False
+    else:
+        if current == head:
+            print(f"ok    database schema is current ({current})")
+        else:
+            print(
+                f"FAIL  database schema is at {current}, expected {head}: run `buurtbot db upgrade`"
+            )
+            ok = False
+    finally:
+        await engine.dispose()
+    try:
+        async with Bot(
+            config.telegram.token.get_secret_value(), base_url=config.telegram.base_url
+        ) as bot:
+            me = await bot.get_me()
+    except TelegramError as exc:
+        print(f"FAIL  Telegram refused the token or cannot be reached: {exc}")
+        ok = False
+    else:
+        print(f"ok    Telegram knows this bot as @{me.username}")
+    return ok
+
+
+async def migrate(config: Config, action: str, revision: str | None) -> None:
+    engine = database.create_engine(config.database.url)
+    try:
+        if action == "upgrade":
+            await database.upgrade(engine)
+        elif action == "downgrade":
+            assert revision is not None
+            await database.downgrade(engine, revision)
+        print(f"database schema is at {await database.current_revision(engine)}")
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"buurtbot: config error: {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(config)
+    if args.command == "run":
+        run(config)
+        return 0
+    if args.command == "check":
+        return 0 if asyncio.run(check(config)) else 1
+    asyncio.run(migrate(config, args.db_command, getattr(args, "revision", None)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

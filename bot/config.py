@@ -1,0 +1,169 @@
+"""Typed configuration: one TOML file plus secrets from the environment.
+
+A deployment is configured by people who are not Python developers, so every
+mistake must come back as one line that names the key and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+DEFAULT_PATH = Path("config.toml")
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+#: Environment variables that override (or supply) a key, so secrets need not sit in a file.
+ENVIRONMENT = {
+    "BUURTBOT_TELEGRAM_TOKEN": ("telegram", "token"),
+    "BUURTBOT_TELEGRAM_BASE_URL": ("telegram", "base_url"),
+    "BUURTBOT_WEBHOOK_SECRET_TOKEN": ("telegram", "webhook", "secret_token"),
+    "BUURTBOT_DATABASE_URL": ("database", "url"),
+}
+
+
+def _valid_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown timezone {name!r}; use an IANA name such as 'Europe/Amsterdam'"
+        ) from None
+    return name
+
+
+Timezone = Annotated[str, AfterValidator(_valid_timezone)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WebhookConfig(_Section):
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    url: str | None = None
+    secret_token: SecretStr | None = None
+
+
+class TelegramConfig(_Section):
+    token: SecretStr
+    base_url: str = TELEGRAM_API
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookConfig = WebhookConfig()
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramConfig:
+        if self.mode == "webhook" and not self.webhook.url:
+            raise PydanticCustomError("webhook_url", "webhook mode needs webhook.url")
+        return self
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///buurtbot.db"
+    migrate_on_start: bool = True
+
+
+class FacilitatorsConfig(_Section):
+    user_ids: list[int] = []
+
+
+class DefaultsConfig(_Section):
+    language: Literal["nl", "en"] = "nl"
+    timezone: Timezone = "Europe/Amsterdam"
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Config(_Section):
+    telegram: TelegramConfig
+    database: DatabaseConfig = DatabaseConfig()
+    facilitators: FacilitatorsConfig = FacilitatorsConfig()
+    defaults: DefaultsConfig = DefaultsConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+    def is_facilitator(self, user_id: int) -> bool:
+        return user_id in self.facilitators.user_ids
+
+
+class ConfigError(Exception):
+    """A configuration mistake, worded for the person who made it."""
+
+
+def _hint(key: str, error_type: str, message: str) -> str:
+    if error_type == "missing" and key in ("telegram", "telegram.token"):
+        return (
+            "telegram.token is missing: set token in the [telegram] section "
+            "or the environment variable BUURTBOT_TELEGRAM_TOKEN"
+        )
+    if error_type == "missing":
+        return f"{key} is missing: add it (see config.example.toml)"
+    if error_type == "extra_forbidden":
+        return f"{key} is not a known setting: check its spelling against config.example.toml"
+    message = message.removeprefix("Value error, ")
+    return f"{key}: {message} (see config.example.toml)"
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "webhook_url":
+        return "telegram.webhook.url is missing: webhook mode needs the public HTTPS address"
+    return _hint(key, first["type"], first["msg"])
+
+
+def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(
+                f"config file {path} does not exist: create it from config.example.toml"
+            )
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+
+
+def _apply_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
+    for variable, path in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if not value:
+            continue
+        section = data
+        for part in path[:-1]:
+            section = section.setdefault(part, {})
+            if not isinstance(section, dict):
+                raise ConfigError(f"{part} must be a section like [{part}], not a value")
+        section[path[-1]] = value
+
+
+def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Load from `path`, else $BUURTBOT_CONFIG, else ./config.toml; the environment wins."""
+    environ = dict(os.environ) if environ is None else environ
+    explicit = path is not None or bool(environ.get("BUURTBOT_CONFIG"))
+    chosen = path or Path(environ.get("BUURTBOT_CONFIG") or DEFAULT_PATH)
+    data = _read_file(chosen, explicit)
+    _apply_environment(data, environ)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None

@@ -1,0 +1,89 @@
+"""What every handler is given: its update's session and outbox, and the shared services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Config
+from bot.i18n import Gettext, Translator
+from bot.outbox import Outbox
+
+if TYPE_CHECKING:
+    from bot.processor import TransactionalProcessor
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators, created once by the app factory."""
+
+    config: Config
+    translator: Translator
+    engine: AsyncEngine | None = None
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None
+
+
+@dataclass
+class UpdateScope:
+    """One update's unit of work: a transaction and the messages it will send."""
+
+    session: AsyncSession
+    outbox: Outbox = field(default_factory=Outbox)
+    failed: bool = False
+
+
+class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """A CallbackContext that carries the update's scope and the services."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.processor: TransactionalProcessor = application.update_processor  # type: ignore[assignment]
+        self.scope: UpdateScope | None = None
+        self.language_code: str | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> BuurtContext:
+        context = super().from_update(update, application)
+        assert isinstance(context, BuurtContext)
+        context.scope = context.processor.scope_for(update)
+        if isinstance(update, Update) and update.effective_user is not None:
+            context.language_code = update.effective_user.language_code
+        return context
+
+    @property
+    def services(self) -> Services:
+        return self.processor.services
+
+    @property
+    def config(self) -> Config:
+        return self.services.config
+
+    @property
+    def session(self) -> AsyncSession:
+        if self.scope is None:
+            raise RuntimeError("no update scope: this code runs outside an update")
+        return self.scope.session
+
+    @property
+    def outbox(self) -> Outbox:
+        if self.scope is None:
+            raise RuntimeError("no update scope: this code runs outside an update")
+        return self.scope.outbox
+
+    def gettext(self, neighbourhood_language: str | None = None) -> Gettext:
+        """The reader's language, else the neighbourhood's, else the configured default."""
+        return self.services.translator.choose(self.language_code, neighbourhood_language)
+
+
+BuurtApplication = Application[Any, BuurtContext, Any, Any, Any, Any]

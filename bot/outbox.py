@@ -1,0 +1,72 @@
+"""The one place where handlers' messages leave for Telegram.
+
+Handlers add messages here while their update is being handled; they go out
+only after the update's transaction has committed. So a rolled-back update
+announces nothing, and no database transaction is held open while we wait
+on Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    chat_id: int
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+    reply_to: int | None = None
+
+
+@dataclass
+class Outbox:
+    messages: list[Outgoing] = field(default_factory=list)
+
+    def send(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+    ) -> None:
+        """Queue an HTML message; `text` must come from the translator, which escapes values."""
+        self.messages.append(Outgoing(chat_id, text, reply_markup, reply_to))
+
+    async def deliver(self, bot: Bot) -> None:
+        """Send in order; one failed message does not hold back the others."""
+        for message in self.messages:
+            await deliver_one(bot, message)
+        self.messages.clear()
+
+
+async def deliver_one(bot: Bot, message: Outgoing) -> bool:
+    try:
+        await bot.send_message(
+            message.chat_id,
+            message.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=message.reply_markup,
+            reply_to_message_id=message.reply_to,
+            allow_sending_without_reply=True,
+            disable_web_page_preview=True,
+        )
+    except Forbidden:
+        # Blocked or never started: an ordinary state of affairs, not an error.
+        log.debug("chat %s does not accept messages from the bot", message.chat_id)
+        return False
+    except BadRequest:
+        log.exception("Telegram refused a message to chat %s", message.chat_id)
+        return False
+    except TelegramError:
+        log.warning("could not deliver a message to chat %s", message.chat_id, exc_info=True)
+        return False
+    return True

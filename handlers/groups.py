@@ -1,0 +1,6 @@
+"""Named handler groups: PTB runs one handler per group, lowest group first."""
+
+#: Bookkeeping that must see every update (who lives where) before any command runs.
+TRACKING = -10
+#: Commands and buttons.
+COMMANDS = 0

@@ -1,0 +1,100 @@
+"""Who lives where: every update in a neighbourhood chat tells us something.
+
+Runs in its own handler group before the commands, and sees every update. It
+stores who is a resident and when they left; never what anyone wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMemberUpdated, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import TypeHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from handlers.groups import TRACKING
+from handlers.people import person
+from models import neighbourhoods
+from models.people import record_departure, record_presence, see_user
+
+log = logging.getLogger(__name__)
+
+PRESENT = {
+    ChatMemberStatus.OWNER,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.MEMBER,
+    ChatMemberStatus.RESTRICTED,
+}
+
+
+def _is_present(update: ChatMemberUpdated) -> bool:
+    member = update.new_chat_member
+    if member.status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in PRESENT
+
+
+async def _follow_migration(context: BuurtContext, message: Message) -> None:
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    if await neighbourhoods.follow_migration(context.session, old, new):
+        log.info("neighbourhood moved from chat %s to supergroup %s", old, new)
+
+
+async def _track_message(context: BuurtContext, message: Message) -> None:
+    await _follow_migration(context, message)
+    neighbourhood = await neighbourhoods.find_active(context.session, message.chat.id)
+    if neighbourhood is None:
+        return
+    session = context.session
+    if message.new_chat_title:
+        await neighbourhoods.rename(session, message.chat.id, message.new_chat_title)
+    sender = message.from_user
+    if sender is not None and not sender.is_bot and not message.left_chat_member:
+        await record_presence(session, neighbourhood, person(sender))
+    for member in message.new_chat_members or ():
+        if not member.is_bot:
+            await record_presence(session, neighbourhood, person(member))
+    gone = message.left_chat_member
+    if gone is not None and not gone.is_bot:
+        await record_departure(session, neighbourhood, gone.id)
+
+
+async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> None:
+    neighbourhood = await neighbourhoods.find_active(context.session, change.chat.id)
+    member = change.new_chat_member.user
+    if neighbourhood is None or member.is_bot:
+        return
+    if _is_present(change):
+        await record_presence(context.session, neighbourhood, person(member))
+    else:
+        await record_departure(context.session, neighbourhood, member.id)
+
+
+async def _track_bot(context: BuurtContext, change: ChatMemberUpdated) -> None:
+    if change.new_chat_member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        return
+    if await neighbourhoods.deactivate(context.session, change.chat.id):
+        log.info("removed from neighbourhood chat %s; deactivated it", change.chat.id)
+
+
+async def track(update: Update, context: BuurtContext) -> None:
+    if update.my_chat_member is not None:
+        await _track_bot(context, update.my_chat_member)
+    elif update.chat_member is not None:
+        await _track_member(context, update.chat_member)
+    elif update.message is not None:
+        sender = update.message.from_user
+        if update.message.chat.type != ChatType.PRIVATE:
+            await _track_message(context, update.message)
+        elif sender is not None:
+            await see_user(context.session, person(sender))
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(TypeHandler(Update, track), group=TRACKING)

@@ -1,0 +1,83 @@
+"""/setup: a chat admin turns their group chat into a neighbourhood."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.context import BuurtApplication, BuurtContext
+from handlers.commands import command_handler
+from handlers.people import person
+from handlers.roles import is_chat_admin
+from models import neighbourhoods
+from models.people import record_presence
+
+
+async def _bot_can_see_messages(context: BuurtContext, chat_id: int) -> bool:
+    """With privacy mode on, only an admin bot sees ordinary messages."""
+    if context.bot.can_read_all_group_messages:
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat_id, context.bot.id)
+    except TelegramError:
+        return False
+    return member.status == ChatMemberStatus.ADMINISTRATOR
+
+
+async def setup(update: Update, context: BuurtContext) -> None:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    _ = context.gettext()
+    # Ask Telegram before touching the database: no transaction waits on the network.
+    allowed = context.config.is_facilitator(user.id) or await is_chat_admin(
+        context, chat.id, user.id
+    )
+    if not allowed:
+        context.outbox.send(
+            chat.id,
+            _("Only an admin of this chat can set it up as a neighbourhood."),
+            reply_to=message.message_id,
+        )
+        return
+    sees_messages = await _bot_can_see_messages(context, chat.id)
+
+    defaults = context.config.defaults
+    registration = await neighbourhoods.register(
+        context.session,
+        chat_id=chat.id,
+        title=chat.title or str(chat.id),
+        created_by=user.id,
+        language=defaults.language,
+        timezone=defaults.timezone,
+    )
+    neighbourhood = registration.neighbourhood
+    _ = context.gettext(neighbourhood.language)
+    if not registration.created:
+        context.outbox.send(
+            chat.id,
+            _(
+                "This chat is already set up as the neighbourhood <b>{title}</b>.",
+                title=neighbourhood.title,
+            ),
+            reply_to=message.message_id,
+        )
+        return
+    if not context.config.is_facilitator(user.id):
+        await record_presence(context.session, neighbourhood, person(user))
+    text = _(
+        "Welcome, neighbours! This chat is now the neighbourhood <b>{title}</b>. "
+        "Send /help to see what you can do.",
+        title=neighbourhood.title,
+    )
+    if not sees_messages:
+        text += "\n\n" + _(
+            "Please make me an admin of this chat, with the rights to invite users and to "
+            "ban members. Until then I cannot see who is active here."
+        )
+    context.outbox.send(chat.id, text)
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("setup", setup))

@@ -1,0 +1,148 @@
+"""Neighbourhoods, users and residents against a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from models import Neighbourhood, Resident, User, database, neighbourhoods
+from models.people import (
+    Person,
+    current_residents,
+    mark_started,
+    record_departure,
+    record_presence,
+    see_user,
+)
+
+ANNA = Person(1001, "Anna", "anna", "nl")
+PIET = Person(1002, "Piet", None, "en")
+BIG_ID = 7_999_999_999  # Telegram ids do not fit in 32 bits
+
+
+async def _street(session: AsyncSession, chat_id: int = -100_123_456_789) -> Neighbourhood:
+    registration = await neighbourhoods.register(
+        session,
+        chat_id=chat_id,
+        title="Kerklaan",
+        created_by=ANNA.id,
+        language="nl",
+        timezone="Europe/Amsterdam",
+    )
+    return registration.neighbourhood
+
+
+async def test_register_twice_reports_existing(session: AsyncSession):
+    first = await neighbourhoods.register(
+        session, chat_id=-5, title="A", created_by=1, language="nl", timezone="UTC"
+    )
+    second = await neighbourhoods.register(
+        session, chat_id=-5, title="A", created_by=2, language="nl", timezone="UTC"
+    )
+    assert first.created and not second.created
+    assert second.neighbourhood.id == first.neighbourhood.id
+
+
+async def test_deactivated_neighbourhood_comes_back_with_its_residents(session: AsyncSession):
+    street = await _street(session)
+    await record_presence(session, street, ANNA)
+    assert await neighbourhoods.deactivate(session, street.chat_id) is street
+    assert await neighbourhoods.find_active(session, street.chat_id) is None
+    again = await neighbourhoods.register(
+        session,
+        chat_id=street.chat_id,
+        title="Kerklaan 2",
+        created_by=2,
+        language="nl",
+        timezone="UTC",
+    )
+    assert again.created and again.neighbourhood.id == street.id and street.active
+    assert [r.user_id for r in await current_residents(session, street)] == [ANNA.id]
+
+
+async def test_big_telegram_ids_round_trip(session: AsyncSession):
+    street = await _street(session, chat_id=-1_009_999_999_999)
+    await record_presence(session, street, Person(BIG_ID, "Groot"))
+    await session.commit()
+    session.expunge_all()
+    user = await session.get(User, BIG_ID)
+    assert user is not None and user.first_name == "Groot"
+    assert await neighbourhoods.find_active(session, -1_009_999_999_999) is not None
+
+
+async def test_presence_departure_and_return(session: AsyncSession):
+    street = await _street(session)
+    await record_presence(session, street, ANNA)
+    await record_presence(session, street, PIET)
+    await record_presence(session, street, ANNA)  # seen again: still one row
+    await record_departure(session, street, PIET.id)
+    assert [r.user_id for r in await current_residents(session, street)] == [ANNA.id]
+    await record_presence(session, street, PIET)
+    residents = await current_residents(session, street)
+    assert sorted(r.user_id for r in residents) == [ANNA.id, PIET.id]
+    rows = await session.scalar(select(func.count()).select_from(Resident))
+    assert rows == 2
+
+
+async def test_see_user_refreshes_names_and_start(session: AsyncSession):
+    await see_user(session, ANNA)
+    user = await see_user(session, Person(ANNA.id, "Anna-Marie", "am", "en"))
+    assert (user.first_name, user.username, user.language_code) == ("Anna-Marie", "am", "en")
+    assert user.started_at is None
+    started = await mark_started(session, ANNA)
+    assert started.started_at is not None
+    first = started.started_at
+    assert (await mark_started(session, ANNA)).started_at == first
+
+
+async def test_migration_moves_the_neighbourhood(session: AsyncSession):
+    street = await _street(session, chat_id=-42)
+    assert await neighbourhoods.follow_migration(session, -42, -100_42)
+    assert street.chat_id == -100_42
+    assert not await neighbourhoods.follow_migration(session, -42, -100_42)  # already moved
+
+
+async def test_concurrent_writers_queue_instead_of_failing_or_losing_updates(tmp_path: Path):
+    """Twenty read-modify-write transactions at once on one SQLite file.
+
+    A deferred transaction would fail with "database is locked" when it upgrades
+    its read lock; no transaction at all would lose increments. Both show here.
+    """
+    engine: AsyncEngine = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    await database.upgrade(engine)
+    make = database.sessionmaker(engine)
+    async with make() as session:
+        street = await _street(session)
+        street.title = "0"
+        await session.commit()
+
+    async def count_one(n: int) -> None:
+        async with make() as session:
+            found = await neighbourhoods.find_active(session, street.chat_id)  # read first
+            assert found is not None
+            await asyncio.sleep(0.005)  # let the others read meanwhile
+            found.title = str(int(found.title) + 1)
+            await record_presence(session, found, Person(2000 + n, f"P{n}"))
+            await session.commit()
+
+    await asyncio.gather(*(count_one(n) for n in range(20)))
+    async with make() as session:
+        found = await neighbourhoods.find_active(session, street.chat_id)
+        assert found is not None and found.title == "20"
+        assert len(await current_residents(session, street)) == 20
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["Ÿ̷̛ǫ", "مرحبا", "👩‍👩‍👧 Buurt <3 & co"])
+async def test_any_unicode_title_is_stored(session: AsyncSession, name: str):
+    street = await neighbourhoods.register(
+        session, chat_id=-77, title=name, created_by=1, language="nl", timezone="UTC"
+    )
+    await session.commit()
+    session.expunge_all()
+    again = await neighbourhoods.find_active(session, -77)
+    assert again is not None and again.title == name and street.created
