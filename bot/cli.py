@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -115,6 +116,8 @@ async def migrate(config: Config, action: str, revision: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # PTB 22 warns on every 429 it parses unless we opt in to its timedelta values.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = _parser().parse_args(argv)
     try:
         config = load_config(args.config)

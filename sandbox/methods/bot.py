@@ -1,0 +1,99 @@
+"""Bot-level methods: identity, webhook switch, update polling and the command menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.errors import ApiError, bad_request
+from sandbox.markup import scope_key, validate_commands, validate_language
+from sandbox.params import Params
+from sandbox.world import World
+
+
+async def get_me(world: World, p: Params) -> Any:
+    return world.bot.to_json() | {
+        "can_join_groups": True,
+        "can_read_all_group_messages": not world.privacy_mode,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }
+
+
+async def set_webhook(world: World, p: Params) -> Any:
+    """Only remembered: the sandbox never pushes updates, so use getUpdates."""
+    url = p.get_str("url") or ""
+    if url and not url.startswith("https://"):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    world.webhook_url = url
+    if p.get_bool("drop_pending_updates"):
+        world.updates.drop_all()
+    return True
+
+
+async def delete_webhook(world: World, p: Params) -> Any:
+    world.webhook_url = ""
+    if p.get_bool("drop_pending_updates"):
+        world.updates.drop_all()
+    return True
+
+
+async def get_updates(world: World, p: Params) -> Any:
+    if world.webhook_url:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook "
+            "to delete the webhook first",
+        )
+    allowed = p.get_json("allowed_updates")
+    if allowed is not None and (
+        not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)
+    ):
+        raise bad_request("can't parse allowed_updates")
+    limit = p.opt_int("limit")
+    return await world.updates.get(
+        offset=p.opt_int("offset") or 0,
+        limit=100 if limit is None else limit,
+        wait=float(p.opt_int("timeout") or 0),
+        allowed=allowed,
+    )
+
+
+def _command_key(world: World, p: Params) -> tuple[str, str]:
+    scope = p.get_json("scope")
+    if isinstance(scope, dict) and "chat_id" in scope:
+        chat = world.resolve_chat(Params(scope).chat_id())
+        scope = {**scope, "chat_id": chat.id}
+        if "user_id" in scope:
+            scope["user_id"] = world.user(Params(scope).get_int("user_id")).id
+    return scope_key(scope), validate_language(p.get_str("language_code"))
+
+
+async def set_my_commands(world: World, p: Params) -> Any:
+    commands = validate_commands(p.get_json("commands"))
+    key = _command_key(world, p)
+    if commands:
+        world.commands[key] = commands
+    else:
+        world.commands.pop(key, None)
+    return True
+
+
+async def get_my_commands(world: World, p: Params) -> Any:
+    return list(world.commands.get(_command_key(world, p), []))
+
+
+async def delete_my_commands(world: World, p: Params) -> Any:
+    world.commands.pop(_command_key(world, p), None)
+    return True
+
+
+METHODS = {
+    "getMe": get_me,
+    "setWebhook": set_webhook,
+    "deleteWebhook": delete_webhook,
+    "getUpdates": get_updates,
+    "setMyCommands": set_my_commands,
+    "getMyCommands": get_my_commands,
+    "deleteMyCommands": delete_my_commands,
+}

@@ -1,0 +1,94 @@
+"""End-to-end fixtures: the real Application, polling the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import ALLOWED_UPDATES, build_application, services_of
+from bot.config import Config
+from bot.context import BuurtApplication
+from sandbox import Sandbox, User
+
+TOKEN = "123456:TEST-TOKEN"
+BOT_USERNAME = "buurtbot_test"
+
+
+@dataclass
+class People:
+    anna: User  # admin of the street chat
+    piet: User  # an ordinary neighbour
+    fleur: User  # a facilitator, configured by user id
+
+
+@pytest.fixture
+async def sb() -> AsyncIterator[Sandbox]:
+    async with Sandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def people(sb: Sandbox) -> People:
+    return People(
+        anna=sb.add_user("Anna", language_code="nl", username="anna"),
+        piet=sb.add_user("Piet", language_code="en"),
+        fleur=sb.add_user("Fleur", language_code="nl"),
+    )
+
+
+def make_config(sb: Sandbox, tmp_path: Path, facilitators: list[int]) -> Config:
+    return Config.model_validate(
+        {
+            "telegram": {"token": TOKEN, "base_url": sb.base_url},
+            "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
+            "facilitators": {"user_ids": facilitators},
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(config: Config) -> AsyncIterator[BuurtApplication]:
+    """What `buurtbot run` does, but inside the test's event loop."""
+    app = build_application(config)
+    async with app:
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
+
+
+@pytest.fixture
+async def bot(sb: Sandbox, people: People, tmp_path: Path) -> AsyncIterator[BuurtApplication]:
+    async with running(make_config(sb, tmp_path, [people.fleur.id])) as app:
+        yield app
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Poll `check` until it holds: for effects that produce no message to wait on."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{check.__name__} did not hold within {timeout}s")
+        await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def db(app: BuurtApplication) -> AsyncIterator[AsyncSession]:
+    """A session on the bot's own database, for looking at what it stored."""
+    sessionmaker = services_of(app).sessionmaker
+    assert sessionmaker is not None
+    async with sessionmaker() as session:
+        yield session
