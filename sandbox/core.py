@@ -22,6 +22,7 @@ from sandbox.messages import SentMessage
 from sandbox.objects import JSON, InviteLink
 from sandbox.server import ApiServer
 from sandbox.users import User
+from sandbox.webhook import WebhookPusher
 from sandbox.world import Call, World
 
 
@@ -38,6 +39,7 @@ class Sandbox:
         port: int = 0,
         flood_control: bool = False,
         privacy_mode: bool = True,
+        http_webhooks: bool = False,
     ) -> None:
         if ":" not in token or not token.split(":", 1)[0].isdigit():
             raise ValueError("a bot token looks like '<bot id>:<secret>'")
@@ -46,14 +48,18 @@ class Sandbox:
         self.flood = FloodControl(
             enabled=flood_control, clock=lambda: time.monotonic() + self.world.time_offset
         )
+        self.world.http_webhooks = http_webhooks
         self.server = ApiServer(self.world, self.flood, host=host, port=port)
+        self.webhook = WebhookPusher(self.world)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.server.start()
+        await self.webhook.start()
 
     async def stop(self) -> None:
+        await self.webhook.stop()
         await self.server.stop()
 
     async def __aenter__(self) -> Sandbox:

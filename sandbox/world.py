@@ -78,6 +78,9 @@ class World:
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        # Telegram insists on HTTPS; tests may allow plain HTTP to 127.0.0.1 instead.
+        self.http_webhooks = False
         self._counter = itertools.count(1)
         self._user_ids = itertools.count(1_000_001)
         self._group_ids = itertools.count(4_000_000_001)

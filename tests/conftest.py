@@ -20,6 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # As `buurtbot run` does: PTB 22 warns on every 429 unless told to use timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 

@@ -21,11 +21,16 @@ async def get_me(world: World, p: Params) -> Any:
 
 
 async def set_webhook(world: World, p: Params) -> Any:
-    """Only remembered: the sandbox never pushes updates, so use getUpdates."""
+    """Updates are then pushed to the URL (see sandbox.webhook) instead of polled."""
     url = p.get_str("url") or ""
-    if url and not url.startswith("https://"):
+    loopback = url.startswith(("http://127.0.0.1:", "http://localhost:"))
+    if url and not url.startswith("https://") and not (world.http_webhooks and loopback):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.get_str("secret_token") or ""
+    if secret and not (len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)):
+        raise bad_request("bad webhook: Secret token contains unallowed characters")
     world.webhook_url = url
+    world.webhook_secret = secret
     if p.get_bool("drop_pending_updates"):
         world.updates.drop_all()
     return True
@@ -33,6 +38,7 @@ async def set_webhook(world: World, p: Params) -> Any:
 
 async def delete_webhook(world: World, p: Params) -> Any:
     world.webhook_url = ""
+    world.webhook_secret = ""
     if p.get_bool("drop_pending_updates"):
         world.updates.drop_all()
     return True

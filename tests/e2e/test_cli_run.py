@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sandbox import Sandbox
@@ -54,3 +56,59 @@ async def test_run_answers_and_stops_gracefully(
     assert "Traceback" not in output_text
     assert TOKEN.split(":")[1] not in output_text  # the token never reaches the logs
     assert (tmp_path / "bot.db").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
+    async with Sandbox(TOKEN, bot_username="buurtbot_test", http_webhooks=True) as sb:
+        anna = sb.add_user("Anna", language_code="nl")
+        port = _free_port()
+        config = _config(sb, tmp_path)
+        config.write_text(
+            config.read_text()
+            + f'[telegram.webhook]\nlisten = "127.0.0.1"\nport = {port}\n'
+            + f'url = "http://127.0.0.1:{port}/telegram"\n',
+            encoding="utf-8",
+        )
+        config.write_text(
+            config.read_text().replace("[telegram]\n", '[telegram]\nmode = "webhook"\n')
+        )
+        log = tmp_path / "bot.log"
+        with log.open("wb") as output:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--config",
+                str(config),
+                stdout=output,
+                stderr=output,
+                env={
+                    "BUURTBOT_TELEGRAM_TOKEN": TOKEN,
+                    "BUURTBOT_WEBHOOK_SECRET_TOKEN": "geheim-123",
+                    "PATH": "/usr/bin:/bin",
+                },
+            )
+            try:
+                registered = await sb.wait_for_call("setWebhook", timeout=30)
+                assert registered.params["secret_token"] == "geheim-123"
+                await anna.start()
+                assert "Hoi Anna" in (await anna.dm.next_bot_message(timeout=10)).text
+                async with httpx.AsyncClient() as client:  # a forged update without the secret
+                    forged = await client.post(
+                        f"http://127.0.0.1:{port}/telegram", json={"update_id": 999}
+                    )
+                    assert forged.status_code == 403
+                process.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(process.wait(), timeout=20) == 0
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+        assert "Traceback" not in log.read_text()
