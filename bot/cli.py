@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Config, ConfigError, load_config
@@ -47,6 +47,7 @@ def _configure_logging(config: Config) -> None:
     )
     # httpx logs every request URL at INFO, and that URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def run(config: Config) -> None:
@@ -89,13 +90,15 @@ async def check(config: Config) -> bool:
             ok = False
     finally:
         await engine.dispose()
+    token = config.telegram.token.get_secret_value()
     try:
-        async with Bot(
-            config.telegram.token.get_secret_value(), base_url=config.telegram.base_url
-        ) as bot:
+        async with Bot(token, base_url=config.telegram.base_url) as bot:
             me = await bot.get_me()
+    except InvalidToken:
+        print("FAIL  Telegram rejected the token: check telegram.token or BUURTBOT_TELEGRAM_TOKEN")
+        ok = False
     except TelegramError as exc:
-        print(f"FAIL  Telegram refused the token or cannot be reached: {exc}")
+        print(f"FAIL  Telegram cannot be reached: {str(exc).replace(token, '<token>')}")
         ok = False
     else:
         print(f"ok    Telegram knows this bot as @{me.username}")

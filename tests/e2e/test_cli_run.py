@@ -112,3 +112,49 @@ async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
                     process.kill()
                     await process.wait()
         assert "Traceback" not in log.read_text()
+
+
+async def _check(config: Path, token: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "check",
+        "--config",
+        str(config),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin"},
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbox, tmp_path: Path):
+    config = _config(sb, tmp_path)
+    code, report = await _check(config, TOKEN)
+    assert code == 1
+    assert "buurtbot db upgrade" in report  # a new database is not migrated yet
+    assert "@buurtbot_test" in report
+
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "db",
+        "upgrade",
+        "--config",
+        str(config),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        env={"BUURTBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
+    )
+    assert await asyncio.wait_for(migrate.wait(), timeout=60) == 0
+    code, report = await _check(config, TOKEN)
+    assert code == 0, report
+    assert "FAIL" not in report
+
+    code, report = await _check(config, "123456:WRONG")
+    assert code == 1
+    assert "FAIL  Telegram" in report and "WRONG" not in report
