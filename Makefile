@@ -35,7 +35,7 @@ sandbox: $(STAMP)
 
 # Re-extract translatable strings and merge them into the nl and en catalogs.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --omit-header -o $(VENV)/buurtbot.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k plural:1,2 --no-location --omit-header -o $(VENV)/buurtbot.pot .
 	for lang in nl en; do \
 	  $(BIN)/pybabel update --no-fuzzy-matching --omit-header --no-location -w 88 \
 	    -D buurtbot -d bot/locale -l $$lang -i $(VENV)/buurtbot.pot; \

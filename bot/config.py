@@ -86,6 +86,11 @@ class DefaultsConfig(_Section):
     timezone: Timezone = "Europe/Amsterdam"
 
 
+class GroupsConfig(_Section):
+    max_per_resident: int = Field(5, ge=1, le=100)
+    payload_wait_seconds: float = Field(5.0, ge=0, le=600)
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -95,6 +100,7 @@ class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     facilitators: FacilitatorsConfig = FacilitatorsConfig()
     defaults: DefaultsConfig = DefaultsConfig()
+    groups: GroupsConfig = GroupsConfig()
     logging: LoggingConfig = LoggingConfig()
 
     def is_facilitator(self, user_id: int) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
@@ -80,6 +80,20 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         if self.scope is None:
             raise RuntimeError("no update scope: this code runs outside an update")
         return self.scope.outbox
+
+    def reply(
+        self, update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Answer in the update's chat, as a reply to the message that asked."""
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None:
+            return
+        self.outbox.send(
+            chat.id,
+            text,
+            reply_markup=reply_markup,
+            reply_to=message.message_id if message is not None else None,
+        )
 
     def gettext(self, neighbourhood_language: str | None = None) -> Gettext:
         """The reader's language, else the neighbourhood's, else the configured default."""

@@ -9,6 +9,7 @@ on Telegram.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -26,9 +27,17 @@ class Outgoing:
     reply_to: int | None = None
 
 
+@dataclass(frozen=True)
+class Action:
+    """A Telegram call other than a message (leave a chat, revoke a link), run after commit."""
+
+    call: Callable[[Bot], Awaitable[object]]
+    what: str  # for the log, without personal data
+
+
 @dataclass
 class Outbox:
-    messages: list[Outgoing] = field(default_factory=list)
+    messages: list[Outgoing | Action] = field(default_factory=list)
 
     def send(
         self,
@@ -41,11 +50,25 @@ class Outbox:
         """Queue an HTML message; `text` must come from the translator, which escapes values."""
         self.messages.append(Outgoing(chat_id, text, reply_markup, reply_to))
 
+    def then(self, call: Callable[[Bot], Awaitable[object]], what: str) -> None:
+        """Queue a Telegram call that must wait for the commit, in order with the messages."""
+        self.messages.append(Action(call, what))
+
     async def deliver(self, bot: Bot) -> None:
         """Send in order; one failed message does not hold back the others."""
-        for message in self.messages:
-            await deliver_one(bot, message)
+        for item in self.messages:
+            if isinstance(item, Action):
+                await run_action(bot, item)
+            else:
+                await deliver_one(bot, item)
         self.messages.clear()
+
+
+async def run_action(bot: Bot, action: Action) -> None:
+    try:
+        await action.call(bot)
+    except TelegramError:
+        log.warning("Telegram refused to %s", action.what, exc_info=True)
 
 
 async def deliver_one(bot: Bot, message: Outgoing) -> bool:

@@ -51,27 +51,43 @@ class TransactionalProcessor(BaseUpdateProcessor):
                 del self._chat_locks[chat_id]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        sessionmaker = self.services.sessionmaker
-        if sessionmaker is None:
-            raise RuntimeError("the database is not started; post_init has not run")
         chat = update.effective_chat if isinstance(update, Update) else None
-        async with self._in_order(chat.id if chat else None):
-            async with sessionmaker() as session:
-                scope = UpdateScope(session)
-                self._scopes[id(update)] = scope
-                try:
-                    await coroutine
-                    if scope.failed:
-                        await session.rollback()
-                    else:
-                        await session.commit()
-                finally:
-                    del self._scopes[id(update)]
-            if not scope.failed:
-                await scope.outbox.deliver(self._bot)
+        async with (
+            self._in_order(chat.id if chat else None),
+            unit_of_work(self.services, self._bot) as scope,
+        ):
+            self._scopes[id(update)] = scope
+            try:
+                await coroutine
+            finally:
+                del self._scopes[id(update)]
 
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
         pass
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScope]:
+    """One transaction; its messages go out only once it has committed.
+
+    Updates get theirs from the processor; scheduled jobs open their own.
+    """
+    sessionmaker = services.sessionmaker
+    if sessionmaker is None:
+        raise RuntimeError("the database is not started; post_init has not run")
+    async with sessionmaker() as session:
+        scope = UpdateScope(session)
+        try:
+            yield scope
+        except BaseException:
+            await session.rollback()
+            raise
+        if scope.failed:
+            await session.rollback()
+        else:
+            await session.commit()
+    if not scope.failed:
+        await scope.outbox.deliver(bot)

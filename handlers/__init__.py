@@ -1,8 +1,18 @@
 """Telegram-facing handlers, one module per feature, each with `register(app)`."""
 
-from handlers import residents, setup, start
+from handlers import (
+    dissolve,
+    fallback,
+    linking,
+    lists,
+    membership,
+    newgroup,
+    residents,
+    setup,
+    start,
+)
 
-#: Registration order matters: residents tracking runs in its own group first.
-MODULES = (residents, start, setup)
+#: Registration order matters within a handler group: the first matching handler wins.
+MODULES = (residents, membership, start, setup, newgroup, linking, lists, dissolve, fallback)
 
 __all__ = ["MODULES"]

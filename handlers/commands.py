@@ -11,6 +11,7 @@ import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -24,14 +25,18 @@ from telegram.ext import CommandHandler
 
 from bot.context import BuurtContext
 from bot.i18n import LANGUAGES, N_, Translator
+from models import groups, neighbourhoods
 
 Callback = Callable[[Update, BuurtContext], Awaitable[None]]
 
 
 class Where(enum.Flag):
     PRIVATE = enum.auto()
-    GROUP = enum.auto()
-    ANYWHERE = PRIVATE | GROUP
+    NEIGHBOURHOOD = enum.auto()  # a group chat registered with /setup
+    GROUP = enum.auto()  # an ad-hoc group's chat
+    OTHER = enum.auto()  # any other group chat
+    GROUP_CHATS = NEIGHBOURHOOD | GROUP | OTHER
+    ANYWHERE = PRIVATE | GROUP_CHATS
 
 
 class Who(enum.Enum):
@@ -53,35 +58,66 @@ class Command:
 TABLE: tuple[Command, ...] = (
     Command("start", N_("Welcome and what I can do"), Where.ANYWHERE, Who.EVERYONE),
     Command("help", N_("The commands you can use here"), Where.ANYWHERE, Who.EVERYONE),
-    Command("setup", N_("Register this chat as a neighbourhood"), Where.GROUP, Who.CHAT_ADMIN),
+    Command(
+        "setup",
+        N_("Register this chat as a neighbourhood"),
+        Where.NEIGHBOURHOOD | Where.OTHER,
+        Who.CHAT_ADMIN,
+    ),
+    Command(
+        "newgroup",
+        N_("Start a small group for one purpose"),
+        Where.NEIGHBOURHOOD | Where.PRIVATE,
+        Who.EVERYONE,
+        usage="[-private] <title>",
+    ),
+    Command(
+        "groups",
+        N_("The groups you can join, or your own groups"),
+        Where.NEIGHBOURHOOD | Where.PRIVATE,
+        Who.EVERYONE,
+    ),
+    Command("mine", N_("Your groups and your part in them"), Where.PRIVATE, Who.EVERYONE),
+    Command("invite", N_("Invite a neighbour to this group"), Where.GROUP, Who.EVERYONE),
+    Command("members", N_("Who is in this group"), Where.GROUP, Who.EVERYONE),
+    Command("dissolve", N_("End this group (owner)"), Where.GROUP, Who.EVERYONE),
 )
 BY_NAME = {command.name: command for command in TABLE}
 
 WRONG_CHAT = {
-    Where.GROUP: N_("Please use /{command} in your neighbourhood's group chat."),
     Where.PRIVATE: N_("Please use /{command} in a private chat with me."),
+    Where.GROUP: N_("/{command} works in a group that was started with /newgroup."),
+    Where.NEIGHBOURHOOD | Where.PRIVATE: N_(
+        "Please use /{command} in your neighbourhood's group chat or in a private chat with me."
+    ),
+    Where.NEIGHBOURHOOD | Where.OTHER: N_(
+        "Please use /{command} in your neighbourhood's group chat."
+    ),
 }
 
 
-def chat_where(update: Update) -> Where:
+async def chat_where(update: Update, session: AsyncSession) -> Where:
+    """What kind of chat the update comes from, as far as commands are concerned."""
     chat = update.effective_chat
-    return Where.PRIVATE if chat is not None and chat.type == ChatType.PRIVATE else Where.GROUP
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return Where.PRIVATE
+    if await neighbourhoods.find_active(session, chat.id) is not None:
+        return Where.NEIGHBOURHOOD
+    if await groups.active_in_chat(session, chat.id) is not None:
+        return Where.GROUP
+    return Where.OTHER
 
 
 def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContext, None]:
-    """A CommandHandler for a command of the table, with the chat-type check in front."""
+    """A CommandHandler for a command of the table, with the chat-kind check in front."""
     command = BY_NAME[name]
 
     async def guarded(update: Update, context: BuurtContext) -> None:
         if update.effective_message is None or update.effective_chat is None:
             return
-        if not command.where & chat_where(update):
+        if not command.where & await chat_where(update, context.session):
             _ = context.gettext()
-            context.outbox.send(
-                update.effective_chat.id,
-                _(WRONG_CHAT[command.where], command=command.name),
-                reply_to=update.effective_message.message_id,
-            )
+            context.reply(update, _(WRONG_CHAT[command.where], command=command.name))
             return
         await callback(update, context)
 
@@ -95,8 +131,12 @@ def visible(where: Where, roles: set[Who]) -> list[Command]:
 
 MENU_SCOPES = (
     (BotCommandScopeAllPrivateChats(), Where.PRIVATE, {Who.EVERYONE}),
-    (BotCommandScopeAllGroupChats(), Where.GROUP, {Who.EVERYONE}),
-    (BotCommandScopeAllChatAdministrators(), Where.GROUP, {Who.EVERYONE, Who.CHAT_ADMIN}),
+    (BotCommandScopeAllGroupChats(), Where.GROUP_CHATS, {Who.EVERYONE}),
+    (
+        BotCommandScopeAllChatAdministrators(),
+        Where.GROUP_CHATS,
+        {Who.EVERYONE, Who.CHAT_ADMIN},
+    ),
 )
 
 

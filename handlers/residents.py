@@ -13,10 +13,16 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
-from handlers.groups import TRACKING
 from handlers.people import person
-from models import neighbourhoods
-from models.people import record_departure, record_presence, see_user
+from handlers.priority import TRACKING
+from models import groups, neighbourhoods
+from models.people import (
+    lift_ban,
+    record_ban,
+    record_departure,
+    record_presence,
+    see_user,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,8 @@ async def _follow_migration(context: BuurtContext, message: Message) -> None:
         return
     if await neighbourhoods.follow_migration(context.session, old, new):
         log.info("neighbourhood moved from chat %s to supergroup %s", old, new)
+    if await groups.follow_migration(context.session, old, new):
+        log.info("group moved from chat %s to supergroup %s", old, new)
 
 
 async def _track_message(context: BuurtContext, message: Message) -> None:
@@ -72,8 +80,12 @@ async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> Non
         return
     if _is_present(change):
         await record_presence(context.session, neighbourhood, person(member))
-    else:
-        await record_departure(context.session, neighbourhood, member.id)
+        return
+    await record_departure(context.session, neighbourhood, member.id)
+    if change.new_chat_member.status == ChatMemberStatus.BANNED:
+        await record_ban(context.session, neighbourhood, person(member))
+    elif change.old_chat_member.status == ChatMemberStatus.BANNED:
+        await lift_ban(context.session, neighbourhood, member.id)
 
 
 async def _track_bot(context: BuurtContext, change: ChatMemberUpdated) -> None:

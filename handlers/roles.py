@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.context import BuurtContext
-from handlers.commands import Where, Who, chat_where
+from handlers.commands import Who
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,6 @@ async def roles(update: Update, context: BuurtContext) -> set[Who]:
         return found
     if context.config.is_facilitator(user.id):
         found |= {Who.FACILITATOR, Who.CHAT_ADMIN}
-    elif chat_where(update) is Where.GROUP and await is_chat_admin(context, chat.id, user.id):
+    elif chat.type != ChatType.PRIVATE and await is_chat_admin(context, chat.id, user.id):
         found.add(Who.CHAT_ADMIN)
     return found

@@ -1,4 +1,4 @@
-"""/start and /help: the first thing a newcomer sees."""
+"""/start and /help: the first thing a newcomer sees, and where deep links arrive."""
 
 from __future__ import annotations
 
@@ -7,19 +7,35 @@ import html
 from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
+from handlers import linking, membership
 from handlers.commands import Where, chat_where, command_handler, visible
 from handlers.people import person
 from handlers.roles import roles
 from models.people import mark_started
 
+JOIN_PREFIX = "join_"
+
 
 async def start(update: Update, context: BuurtContext) -> None:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    if message is None or chat is None or user is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
         return
     _ = context.gettext()
-    if chat_where(update) is Where.PRIVATE:
+    payload = context.args[0] if context.args else ""
+    if await chat_where(update, context.session) is Where.PRIVATE:
         await mark_started(context.session, person(user))
+        if payload.startswith(JOIN_PREFIX) and payload[len(JOIN_PREFIX) :].isdigit():
+            await membership.offer_join(update, context, int(payload[len(JOIN_PREFIX) :]))
+            return
+        if payload:
+            context.outbox.send(
+                chat.id,
+                _(
+                    "That link is for adding me to a new group chat, not to our private chat. "
+                    "Press the button under my /newgroup message again and choose a group."
+                ),
+            )
+            return
         text = _(
             "Hello {name}! I'm buurtbot. I help neighbours help each other: ask for a hand "
             "or offer one, start a small private group for one purpose, and end it when "
@@ -27,13 +43,19 @@ async def start(update: Update, context: BuurtContext) -> None:
             "what you can do.",
             name=user.first_name,
         )
-    else:
-        text = _(
+        context.outbox.send(chat.id, text)
+        return
+    if payload:
+        await linking.link_by_token(update, context, payload)
+        return
+    context.outbox.send(
+        chat.id,
+        _(
             "Hello! I'm buurtbot. I help neighbours ask for and offer help, and start small "
             "groups for one purpose. A chat admin can register this chat with /setup. "
             "Send /help to see what you can do."
-        )
-    context.outbox.send(chat.id, text)
+        ),
+    )
 
 
 async def help_command(update: Update, context: BuurtContext) -> None:
@@ -41,7 +63,8 @@ async def help_command(update: Update, context: BuurtContext) -> None:
     if chat is None:
         return
     _ = context.gettext()
-    commands = visible(chat_where(update), await roles(update, context))
+    where = await chat_where(update, context.session)
+    commands = visible(where, await roles(update, context))
     lines = [_("<b>What you can do here</b>")]
     lines += [
         html.escape(f"/{c.name} {c.usage}".rstrip()) + f" — {_(c.description)}" for c in commands

@@ -1,6 +1,27 @@
 """The domain: entities and the operations on them. No Telegram imports here."""
 
 from models.base import Base
-from models.entities import Neighbourhood, Resident, User
+from models.entities import (
+    Group,
+    GroupInviteLink,
+    GroupMember,
+    GroupStatus,
+    JoinRequest,
+    JoinRequestStatus,
+    Neighbourhood,
+    Resident,
+    User,
+)
 
-__all__ = ["Base", "Neighbourhood", "Resident", "User"]
+__all__ = [
+    "Base",
+    "Group",
+    "GroupInviteLink",
+    "GroupMember",
+    "GroupStatus",
+    "JoinRequest",
+    "JoinRequestStatus",
+    "Neighbourhood",
+    "Resident",
+    "User",
+]

@@ -1,10 +1,20 @@
-"""The entities of the first milestone: neighbourhoods, people and who lives where."""
+"""The entities: neighbourhoods, people, who lives where, and their groups."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -54,6 +64,104 @@ class Resident(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Banned from the neighbourhood chat, and so from all of its groups.
+    banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="residents")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class GroupStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DISSOLVED = "dissolved"
+
+
+class Group(Base):
+    """A private chat for one purpose, linked to a neighbourhood.
+
+    Only a hash of the link token is stored: whoever reads the database cannot
+    link a chat with it.
+    """
+
+    __tablename__ = "group"
+    __table_args__ = (
+        # A chat holds at most one living group; dissolved ones stay for the record.
+        Index(
+            "uq_group_active_chat",
+            "chat_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    invite_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=GroupStatus.PENDING, index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
+    bot_can_invite: Mapped[bool] = mapped_column(Boolean, default=False)
+    bot_can_restrict: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    dissolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    dissolved_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    dissolve_reason: Mapped[str | None] = mapped_column(String(255), default=None)
+
+    neighbourhood: Mapped[Neighbourhood | None] = relationship()
+
+
+class GroupMember(Base):
+    """Someone in a group's chat, as far as the bot has seen."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class GroupInviteLink(Base):
+    """A join-request link the bot made, kept so that dissolving can revoke it."""
+
+    __tablename__ = "group_invite_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class JoinRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class JoinRequest(Base):
+    """A request to join an invite-only group, waiting for its owner."""
+
+    __tablename__ = "join_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=JoinRequestStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+    user: Mapped[User] = relationship(lazy="raise")

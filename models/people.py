@@ -112,6 +112,24 @@ async def record_departure(
         resident.left_at = utcnow()
 
 
+async def record_ban(session: AsyncSession, neighbourhood: Neighbourhood, person: Person) -> None:
+    """Banned from the neighbourhood chat: kept out of all of its groups too."""
+    resident = await record_presence(session, neighbourhood, person)
+    now = utcnow()
+    resident.left_at = now
+    resident.banned_at = now
+
+
+async def lift_ban(session: AsyncSession, neighbourhood: Neighbourhood, user_id: int) -> None:
+    resident = await session.scalar(
+        select(Resident).where(
+            Resident.neighbourhood_id == neighbourhood.id, Resident.user_id == user_id
+        )
+    )
+    if resident is not None:
+        resident.banned_at = None
+
+
 async def current_residents(session: AsyncSession, neighbourhood: Neighbourhood) -> list[Resident]:
     result = await session.scalars(
         select(Resident)

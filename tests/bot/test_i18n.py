@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from bot.i18n import LANGUAGES, LOCALE_DIR, Html, Translator, normalise
 
 ROOT = Path(__file__).parents[2]
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "plural": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TAG = re.compile(r"</?(\w+)")
 
@@ -29,11 +29,15 @@ def _code_messages() -> set[str]:
 
 def _catalog(language: str) -> dict[str, str]:
     with (LOCALE_DIR / language / "LC_MESSAGES" / "buurtbot.po").open("rb") as handle:
-        return {
-            m.id: m.string
-            for m in read_po(handle)
-            if isinstance(m.id, str) and m.id and isinstance(m.string, str)
-        }
+        catalog = {}
+        for m in read_po(handle):
+            if not m.id:
+                continue
+            # Plural entries are keyed by their singular; every form must be there.
+            key = m.id if isinstance(m.id, str) else m.id[0]
+            forms = [m.string] if isinstance(m.string, str) else list(m.string or ())
+            catalog[key] = "" if not all(forms) else " | ".join(forms)
+        return catalog
 
 
 def test_code_has_messages():
@@ -49,8 +53,9 @@ def test_catalog_has_every_message(language: str):
 def test_dutch_is_complete_and_keeps_placeholders_and_tags():
     for source, dutch in _catalog("nl").items():
         assert dutch, f"untranslated: {source!r}"
-        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(dutch)), source
-        assert sorted(TAG.findall(source)) == sorted(TAG.findall(dutch)), source
+        for form in dutch.split(" | "):
+            assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(form)), source
+            assert sorted(TAG.findall(source)) == sorted(TAG.findall(form)), source
 
 
 def test_values_are_escaped_but_safe_html_is_kept():

@@ -2,5 +2,7 @@
 
 #: Bookkeeping that must see every update (who lives where) before any command runs.
 TRACKING = -10
+#: Who is in which ad-hoc group, from joins and leaves.
+GROUP_TRACKING = -9
 #: Commands and buttons.
 COMMANDS = 0

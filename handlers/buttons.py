@@ -1,0 +1,68 @@
+"""Inline buttons whose callback data carries no trust.
+
+Data is `prefix:part:part`, at most 64 bytes. A press only says "someone
+pressed this"; every handler checks the database before acting on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+MAX_DATA = 64
+_PART = re.compile(r"^[a-z0-9_-]{1,20}$")
+
+
+def button(text: str, *parts: str | int) -> InlineKeyboardButton:
+    data = ":".join(str(part) for part in parts)
+    if len(data.encode()) > MAX_DATA:
+        raise ValueError(f"callback data over {MAX_DATA} bytes: {data!r}")
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def link_button(text: str, url: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, url=url)
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def pattern(prefix: str) -> str:
+    """The regex a CallbackQueryHandler needs for this prefix."""
+    return rf"^{re.escape(prefix)}:"
+
+
+def parse(
+    update: Update, prefix: str, *kinds: type
+) -> tuple[CallbackQuery, list[str | int]] | None:
+    """The press and its parts converted to `kinds`; None for anything malformed."""
+    query = update.callback_query
+    if query is None or not isinstance(query.data, str):
+        return None
+    parts = query.data.split(":")
+    if parts[0] != prefix or len(parts) != len(kinds) + 1:
+        return None
+    values: list[str | int] = []
+    for raw, kind in zip(parts[1:], kinds, strict=True):
+        if not _PART.match(raw):
+            return None
+        if kind is int:
+            if not raw.isdigit():
+                return None
+            values.append(int(raw))
+        else:
+            values.append(raw)
+    return query, values
+
+
+def deep_link(bot_username: str, parameter: str, payload: str) -> str:
+    """t.me links that open the bot: parameter is 'start' (a DM) or 'startgroup'."""
+    return f"https://t.me/{bot_username}?{parameter}={payload}"
+
+
+async def no_longer_works(update: Update, text: str) -> None:
+    """The one answer to stale, forged or malformed presses: short, and nothing changes."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)

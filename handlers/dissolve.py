@@ -1,0 +1,140 @@
+"""/dissolve: ending a group cleanly once its purpose is done.
+
+Only the owner ends a group, after confirming. The bot then says goodbye with
+a short summary, revokes its invite links and leaves the chat.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.commands import command_handler
+from models import groups
+from models.entities import Group, GroupStatus, User
+
+
+def confirmation(_: Gettext, group: Group) -> tuple[str, object]:
+    text = _(
+        "Do you want to end <b>{title}</b>? I will post a short summary, close the invite "
+        "links and leave the chat. This cannot be undone.",
+        title=group.title,
+    )
+    markup = keyboard(
+        [button(_("Yes, end it"), "ds", "ok", group.id), button(_("No"), "ds", "no", group.id)]
+    )
+    return text, markup
+
+
+def summary_text(_: Gettext, summary: groups.Summary) -> str:
+    text = _.plural(
+        "This group has ended after {n} day, with {members} members.",
+        "This group has ended after {n} days, with {members} members.",
+        summary.days,
+        members=summary.members,
+    )
+    if summary.requests_done:
+        text += " " + _.plural(
+            "Together you completed {n} request.",
+            "Together you completed {n} requests.",
+            summary.requests_done,
+        )
+    if summary.helpers:
+        text += " " + _("Thank you, {names}!", names=", ".join(summary.helpers))
+    return text + "\n" + _("Thank you all for being good neighbours.")
+
+
+async def dissolve_command(update: Update, context: BuurtContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    _ = context.gettext()
+    group = await groups.active_in_chat(context.session, chat.id)
+    if group is None:
+        return
+    if group.owner_id == user.id:
+        text, markup = confirmation(_, group)
+        context.reply(update, text, reply_markup=markup)  # type: ignore[arg-type]
+        return
+    owner = await context.session.get(User, group.owner_id)
+    context.reply(
+        update,
+        _(
+            "Only the owner of the group, {name}, can end it. I have let them know.",
+            name=owner.first_name if owner else "?",
+        ),
+    )
+    owner_ = context.services.translator.choose(owner.language_code if owner else None)
+    context.outbox.send(
+        group.owner_id,
+        owner_(
+            "{name} suggests ending the group <b>{title}</b>.",
+            name=user.first_name,
+            title=group.title,
+        ),
+        reply_markup=keyboard([button(owner_("End the group"), "ds", "ask", group.id)]),
+    )
+
+
+async def pressed(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "ds", str, int)
+    user = update.effective_user
+    _ = context.gettext()
+    if parsed is None or user is None or parsed[1][0] not in ("ok", "no", "ask"):
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    query, (action, group_id) = parsed
+    group = await context.session.get(Group, group_id)
+    if group is None or group.status != GroupStatus.ACTIVE:
+        await no_longer_works(update, _("This group has already ended."))
+        return
+    if group.owner_id != user.id:
+        await query.answer(_("Only the owner of the group can end it."))
+        return
+    message = query.message
+    await query.answer()
+    if action == "ask":
+        text, markup = confirmation(_, group)
+        edit_text, edit_markup = text, markup
+    elif action == "no":
+        edit_text, edit_markup = _("Good, the group goes on."), None
+    else:
+        await _dissolve(context, group, user.id)
+        edit_text, edit_markup = _("The group <b>{title}</b> has ended.", title=group.title), None
+    if message is not None:
+        context.outbox.then(
+            lambda bot: bot.edit_message_text(
+                edit_text,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=edit_markup,  # type: ignore[arg-type]
+            ),
+            "update a dissolve question",
+        )
+
+
+async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
+    session = context.session
+    chat_id = group.chat_id
+    assert chat_id is not None
+    summary = await groups.dissolve(session, group, by=by, reason="ended by its owner")
+    links = await groups.revoke_invite_links(session, group)
+    _ = context.gettext()
+    outbox = context.outbox
+    outbox.send(chat_id, summary_text(_, summary))
+    for url in links:
+        outbox.then(
+            lambda bot, url=url: bot.revoke_chat_invite_link(chat_id, url),  # type: ignore[misc]
+            "revoke an invite link",
+        )
+    outbox.then(lambda bot: bot.leave_chat(chat_id), "leave a dissolved group's chat")
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("dissolve", dissolve_command))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("ds")))

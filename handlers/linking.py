@@ -1,0 +1,263 @@
+"""Linking a new group chat to its pending group, and following the bot's place in it.
+
+The normal path: the resident adds the bot through the /newgroup button, and
+Telegram posts `/start@bot <token>` in the new chat. Some clients drop the
+token; then, after a short wait, the adder's only pending group is linked (or
+the bot asks which one).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from telegram import Bot, ChatMemberAdministrator, ChatMemberUpdated, Update
+from telegram import User as TelegramUser
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler
+
+from bot.context import BuurtApplication, BuurtContext, UpdateScope
+from bot.i18n import Gettext
+from bot.processor import unit_of_work
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.people import person
+from models import groups, neighbourhoods
+from models.entities import Group, Neighbourhood, User
+from models.people import see_user
+
+log = logging.getLogger(__name__)
+
+GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+INVITE_LINK_NAME_MAX = 32
+
+
+async def bot_rights(bot: Bot, chat_id: int) -> tuple[bool, bool]:
+    """(can invite users, can restrict members) as Telegram sees the bot now."""
+    try:
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError:
+        return False, False
+    return _rights(member)
+
+
+async def _admins(bot: Bot, chat_id: int) -> list[TelegramUser]:
+    """The chat's admins are its first members we can know of without admin rights."""
+    try:
+        members = await bot.get_chat_administrators(chat_id)
+    except TelegramError:
+        return []
+    return [member.user for member in members if not member.user.is_bot]
+
+
+def _rights(member: object) -> tuple[bool, bool]:
+    if isinstance(member, ChatMemberAdministrator):
+        return member.can_invite_users, member.can_restrict_members
+    return False, False
+
+
+def link_problem(_: Gettext, code: str) -> str:
+    messages = {
+        "not_owner": _(
+            "This link belongs to someone else: only the person who made it can use it."
+        ),
+        "used": _(
+            "This link has already been used. To start another group, send /newgroup in your "
+            "neighbourhood's chat."
+        ),
+        "expired": _(
+            "This link has expired: links work for 48 hours. Please start again with /newgroup."
+        ),
+        "unplaced": _("First choose the neighbourhood of this group, in our private chat."),
+        "chat_linked": _("This chat is already a group. A new purpose needs a new group chat."),
+        "neighbourhood_chat": _(
+            "This is a neighbourhood chat. A group needs a group chat of its own."
+        ),
+    }
+    return messages.get(code, _("I don't recognise this link. Please start again with /newgroup."))
+
+
+async def create_invite_link(bot: Bot, scope: UpdateScope, group: Group) -> str | None:
+    """A join-request link, so the bot decides who gets in; None if Telegram says no."""
+    assert group.chat_id is not None
+    try:
+        link = await bot.create_chat_invite_link(
+            group.chat_id, name=group.title[:INVITE_LINK_NAME_MAX], creates_join_request=True
+        )
+    except TelegramError:
+        log.warning("could not create an invite link in chat %s", group.chat_id, exc_info=True)
+        return None
+    await groups.add_invite_link(scope.session, group, link.invite_link)
+    return link.invite_link
+
+
+def missing_rights(_: Gettext, invite: bool, restrict: bool) -> str:
+    missing = [
+        right
+        for right, present in (
+            (_("invite users via link"), invite),
+            (_("ban users"), restrict),
+        )
+        if not present
+    ]
+    return _(
+        "Please make me an admin of this chat with these rights: {rights}. "
+        "I need them to let neighbours in and to keep others out.",
+        rights=", ".join(missing),
+    )
+
+
+async def complete_link(
+    bot: Bot, scope: UpdateScope, _: Gettext, group: Group, chat_id: int, user_id: int
+) -> None:
+    """Link, greet, and make the invite link when the bot already has the rights."""
+    invite, restrict = await bot_rights(bot, chat_id)
+    admins = await _admins(bot, chat_id)
+    await groups.link(scope.session, group, chat_id, user_id)
+    for admin in admins:
+        await see_user(scope.session, person(admin))
+        await groups.join(scope.session, group, admin.id)
+    await groups.set_rights(scope.session, group, invite=invite, restrict=restrict)
+    neighbourhood = await scope.session.get(Neighbourhood, group.neighbourhood_id)
+    text = _(
+        "Welcome to <b>{title}</b>, a group of the neighbourhood {neighbourhood}! "
+        "Only residents of the neighbourhood can join. End the group with /dissolve "
+        "when its purpose is done.",
+        title=group.title,
+        neighbourhood=neighbourhood.title if neighbourhood else "",
+    )
+    if invite and restrict and await create_invite_link(bot, scope, group):
+        text += "\n\n" + _("Invite neighbours with /invite.")
+    else:
+        text += "\n\n" + missing_rights(_, invite, restrict)
+    scope.outbox.send(chat_id, text)
+
+
+async def link_by_token(update: Update, context: BuurtContext, token: str) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or context.scope is None:
+        return
+    _ = context.gettext()
+    group = await groups.by_token(context.session, token)
+    if group is not None and group.chat_id == chat.id:
+        return  # linked a moment ago, by the fallback; the token adds nothing
+    if group is None:
+        context.reply(update, link_problem(_, "unknown"))
+        return
+    await see_user(context.session, person(user))
+    try:
+        await complete_link(context.bot, context.scope, _, group, chat.id, user.id)
+    except groups.GroupError as error:
+        context.reply(update, link_problem(_, error.code))
+
+
+async def _group_changed(context: BuurtContext, group: Group, change: ChatMemberUpdated) -> None:
+    session, chat = context.session, change.chat
+    if change.new_chat_member.status in GONE:
+        await groups.dissolve(session, group, by=None, reason="the bot was removed from the chat")
+        log.info("removed from group chat %s; the group is dissolved", chat.id)
+        return
+    invite, restrict = _rights(change.new_chat_member)
+    if (invite, restrict) == (group.bot_can_invite, group.bot_can_restrict):
+        return
+    await groups.set_rights(session, group, invite=invite, restrict=restrict)
+    _ = context.gettext()
+    if not (invite and restrict):
+        context.outbox.send(chat.id, missing_rights(_, invite, restrict))
+        return
+    if await groups.current_invite_link(session, group) is None:
+        assert context.scope is not None
+        await create_invite_link(context.bot, context.scope, group)
+    context.outbox.send(
+        chat.id, _("Thank you, I can let neighbours in now. Invite them with /invite.")
+    )
+
+
+async def bot_status(update: Update, context: BuurtContext) -> None:
+    """The bot was added, promoted, demoted or removed somewhere."""
+    change = update.my_chat_member
+    if change is None or change.chat.type == ChatType.PRIVATE:
+        return
+    session, chat = context.session, change.chat
+    group = await groups.active_in_chat(session, chat.id)
+    if group is not None:
+        await _group_changed(context, group, change)
+        return
+    added = change.old_chat_member.status in GONE and change.new_chat_member.status not in GONE
+    if not added or await neighbourhoods.find_active(session, chat.id) is not None:
+        return
+    if await groups.any_in_chat(session, chat.id) is not None:
+        _ = context.gettext()
+        context.outbox.send(
+            chat.id,
+            _(
+                "This chat's group has ended. To start a new one, send /newgroup in your "
+                "neighbourhood's chat."
+            ),
+        )
+        return
+    if context.job_queue is not None:
+        context.job_queue.run_once(
+            link_without_token,  # type: ignore[arg-type]
+            when=context.config.groups.payload_wait_seconds,
+            data=(chat.id, change.from_user.id),
+            name=f"link-fallback:{chat.id}",
+        )
+
+
+async def link_without_token(context: BuurtContext) -> None:
+    """Runs a few seconds after the bot was added: did a token arrive? If not, fall back."""
+    assert context.job is not None
+    chat_id, user_id = cast(tuple[int, int], context.job.data)
+    async with unit_of_work(context.services, context.bot) as scope:
+        session = scope.session
+        if await groups.active_in_chat(session, chat_id) is not None:
+            return
+        if await neighbourhoods.find_active(session, chat_id) is not None:
+            return
+        user = await session.get(User, user_id)
+        _ = context.services.translator.choose(user.language_code if user else None)
+        pending = await groups.pending_of(session, user_id)
+        if len(pending) == 1:
+            try:
+                await complete_link(context.bot, scope, _, pending[0], chat_id, user_id)
+            except groups.GroupError as error:
+                scope.outbox.send(chat_id, link_problem(_, error.code))
+        elif pending:
+            rows = [[button(group.title, "lk", group.id)] for group in pending]
+            scope.outbox.send(
+                chat_id,
+                _("Which of your groups is this chat for?"),
+                reply_markup=keyboard(*rows),
+            )
+
+
+async def link_chosen(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "lk", int)
+    user, chat = update.effective_user, update.effective_chat
+    _ = context.gettext()
+    if parsed is None or user is None or chat is None or context.scope is None:
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    query, (group_id,) = parsed
+    group = await context.session.get(Group, group_id)
+    if group is None or group.owner_id != user.id:
+        await query.answer(_("Only the person who made this group can choose."))
+        return
+    try:
+        await complete_link(context.bot, context.scope, _, group, chat.id, user.id)
+    except groups.GroupError as error:
+        await query.answer(link_problem(_, error.code), show_alert=True)
+        return
+    await query.answer()
+    message = query.message
+    if message is not None:
+        context.outbox.then(
+            lambda bot: bot.edit_message_reply_markup(message.chat.id, message.message_id),
+            "remove the buttons of a linked group's question",
+        )
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(ChatMemberHandler(bot_status, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(link_chosen, pattern=pattern("lk")))

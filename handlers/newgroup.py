@@ -1,0 +1,194 @@
+"""/newgroup: a resident starts a small group for one purpose.
+
+Bots cannot create chats, so the reply is a button that lets the resident
+create one and add the bot to it; the token in that link ties the chat to
+the pending group (see handlers/linking.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
+from handlers.buttons import (
+    button,
+    deep_link,
+    keyboard,
+    link_button,
+    no_longer_works,
+    parse,
+    pattern,
+)
+from handlers.commands import command_handler
+from handlers.people import person
+from models import groups, neighbourhoods
+from models.entities import Group, Neighbourhood, Resident
+from models.people import see_user
+
+PRIVATE_FLAGS = {"-private", "-besloten", "-p"}
+#: The admin rights Telegram offers to grant when the bot is added through the link.
+ADMIN_RIGHTS = "invite_users+restrict_members"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Request:
+    title: str
+    invite_only: bool
+
+
+def parse_request(text: str) -> Request:
+    """'/newgroup -private  Speeltuin  Kerklaan' → Request('Speeltuin Kerklaan', True)."""
+    words = _SPACE.sub(" ", text).strip().split(" ")
+    invite_only = False
+    while words and words[0].lower() in PRIVATE_FLAGS:
+        invite_only = True
+        words = words[1:]
+    title = "".join(ch for ch in " ".join(words) if ch.isprintable()).strip()
+    return Request(title, invite_only)
+
+
+def _arguments(update: Update) -> str:
+    text = update.effective_message.text if update.effective_message else None
+    parts = (text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def link_reply(
+    _: Gettext, bot_username: str, group: Group, token: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "Good idea! To start <b>{title}</b>: press the button, create a new group chat "
+        "(or pick one), and add me to it. The button works once, only for you, for 48 hours.",
+        title=group.title,
+    )
+    url = deep_link(bot_username, "startgroup", f"{token}&admin={ADMIN_RIGHTS}")
+    return text, keyboard([link_button(_("Start the group"), url)])
+
+
+async def _homes(context: BuurtContext, user_id: int) -> list[Neighbourhood]:
+    result = await context.session.scalars(
+        select(Neighbourhood)
+        .join(Resident)
+        .where(
+            Resident.user_id == user_id,
+            Resident.left_at.is_(None),
+            Resident.banned_at.is_(None),
+            Neighbourhood.active,
+        )
+        .order_by(Neighbourhood.title)
+    )
+    return list(result)
+
+
+async def newgroup(update: Update, context: BuurtContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    _ = context.gettext()
+    request = parse_request(_arguments(update))
+    if not request.title:
+        context.reply(
+            update,
+            _(
+                "Please give your group a name, for example:\n"
+                "/newgroup Boodschappen mevrouw De Vries\n"
+                "Add -private before the name for a group where you approve who joins."
+            ),
+        )
+        return
+    if len(request.title) > groups.TITLE_MAX:
+        context.reply(
+            update,
+            _(
+                "That name is a bit long: please keep it under {max} characters.",
+                max=groups.TITLE_MAX,
+            ),
+        )
+        return
+    await see_user(context.session, person(user))
+    here = await neighbourhoods.find_active(context.session, chat.id)
+    homes = [here] if here is not None else await _homes(context, user.id)
+    if not homes:
+        context.reply(
+            update,
+            _(
+                "I don't know your neighbourhood yet. Please send a message in your "
+                "neighbourhood's group chat first, then try again."
+            ),
+        )
+        return
+    try:
+        created = await groups.create(
+            context.session,
+            owner_id=user.id,
+            title=request.title,
+            invite_only=request.invite_only,
+            neighbourhood_id=homes[0].id if len(homes) == 1 else None,
+            limit=context.config.groups.max_per_resident,
+        )
+    except groups.GroupError:
+        context.reply(
+            update,
+            _(
+                "You already have {n} groups going, which is the most I can keep up with. "
+                "Please end one with /dissolve before you start another.",
+                n=context.config.groups.max_per_resident,
+            ),
+        )
+        return
+    if len(homes) > 1:
+        rows = [[button(home.title, "ng", created.group.id, home.id)] for home in homes]
+        context.reply(
+            update, _("Which neighbourhood is this group for?"), reply_markup=keyboard(*rows)
+        )
+        return
+    text, markup = link_reply(_, context.bot.username, created.group, created.token)
+    context.reply(update, text, reply_markup=markup)
+
+
+async def place(update: Update, context: BuurtContext) -> None:
+    """The resident picked a neighbourhood for a group started in a DM."""
+    parsed = parse(update, "ng", int, int)
+    _ = context.gettext()
+    if parsed is None or update.effective_user is None:
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    query, (group_id, neighbourhood_id) = parsed
+    homes = await _homes(context, update.effective_user.id)
+    if neighbourhood_id not in {home.id for home in homes}:
+        await query.answer(_("This button no longer works."))
+        return
+    try:
+        group = await groups.place(
+            context.session, int(group_id), update.effective_user.id, int(neighbourhood_id)
+        )
+    except groups.GroupError:
+        await query.answer(_("This button no longer works."))
+        return
+    token = await groups.renew_token(context.session, group)
+    await query.answer()
+    text, markup = link_reply(_, context.bot.username, group, token)
+    message = query.message
+    if message is not None:
+        context.outbox.then(
+            lambda bot: bot.edit_message_text(
+                text,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                parse_mode="HTML",
+                reply_markup=markup,
+            ),
+            "show the link of a new group",
+        )
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("newgroup", newgroup))
+    app.add_handler(CallbackQueryHandler(place, pattern=pattern("ng")))

@@ -1,0 +1,380 @@
+"""Ad-hoc groups: made pending, linked to a chat once, joined by neighbours, dissolved.
+
+The link token is the only secret: it is random (128 bits), stored as a hash,
+used once, and expires with its pending group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models.base import utcnow
+from models.entities import (
+    Group,
+    GroupInviteLink,
+    GroupMember,
+    GroupStatus,
+    JoinRequest,
+    JoinRequestStatus,
+    Neighbourhood,
+    Resident,
+)
+
+TITLE_MAX = 64
+PENDING_FOR = timedelta(hours=48)
+LIVING = (GroupStatus.PENDING, GroupStatus.ACTIVE)
+
+
+class GroupError(Exception):
+    """A request about groups that cannot be granted; `code` says why, for the reply."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def new_token() -> str:
+    """128 random bits as hex: safe in a t.me payload and never mistaken for 'join_…'."""
+    return secrets.token_hex(16)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    group: Group
+    token: str
+
+
+async def living_count(session: AsyncSession, owner_id: int) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Group)
+            .where(
+                Group.owner_id == owner_id,
+                Group.status.in_(LIVING),
+                Group.expires_at > utcnow(),
+            )
+        )
+        or 0
+    )
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    title: str,
+    invite_only: bool,
+    neighbourhood_id: int | None,
+    limit: int,
+) -> NewGroup:
+    """A pending group; `neighbourhood_id` may wait until the owner has picked one."""
+    if not title or len(title) > TITLE_MAX:
+        raise GroupError("title")
+    if await living_count(session, owner_id) >= limit:
+        raise GroupError("limit")
+    token = new_token()
+    now = utcnow()
+    group = Group(
+        owner_id=owner_id,
+        title=title,
+        invite_only=invite_only,
+        neighbourhood_id=neighbourhood_id,
+        token_hash=_hash(token),
+        created_at=now,
+        expires_at=now + PENDING_FOR,
+    )
+    session.add(group)
+    await session.flush()
+    return NewGroup(group, token)
+
+
+async def place(
+    session: AsyncSession, group_id: int, owner_id: int, neighbourhood_id: int
+) -> Group:
+    """The owner picked the neighbourhood of a group made in a DM."""
+    group = await session.get(Group, group_id)
+    if group is None or group.owner_id != owner_id:
+        raise GroupError("unknown")
+    if group.status != GroupStatus.PENDING or group.neighbourhood_id is not None:
+        raise GroupError("stale")
+    group.neighbourhood_id = neighbourhood_id
+    return group
+
+
+async def renew_token(session: AsyncSession, group: Group) -> str:
+    """A fresh token for a pending group; the old one stops working."""
+    token = new_token()
+    group.token_hash = _hash(token)
+    return token
+
+
+async def by_token(session: AsyncSession, token: str) -> Group | None:
+    return await session.scalar(select(Group).where(Group.token_hash == _hash(token)))
+
+
+async def pending_of(session: AsyncSession, owner_id: int) -> list[Group]:
+    """Placed, unexpired pending groups: the candidates for a chat added without a token."""
+    result = await session.scalars(
+        select(Group)
+        .where(
+            Group.owner_id == owner_id,
+            Group.status == GroupStatus.PENDING,
+            Group.neighbourhood_id.is_not(None),
+            Group.expires_at > utcnow(),
+        )
+        .order_by(Group.id)
+    )
+    return list(result)
+
+
+async def active_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
+    return await session.scalar(
+        select(Group).where(Group.chat_id == chat_id, Group.status == GroupStatus.ACTIVE)
+    )
+
+
+async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
+    """The latest group that ever lived in this chat, dissolved ones included."""
+    return await session.scalar(
+        select(Group).where(Group.chat_id == chat_id).order_by(Group.id.desc()).limit(1)
+    )
+
+
+async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) -> None:
+    """Link a pending group to its chat, once: a racing second link gets GroupError."""
+    if group.owner_id != user_id:
+        raise GroupError("not_owner")
+    if group.status == GroupStatus.DISSOLVED or group.chat_id is not None:
+        raise GroupError("used")
+    if group.expires_at <= utcnow():
+        raise GroupError("expired")
+    if group.neighbourhood_id is None:
+        raise GroupError("unplaced")
+    if await active_in_chat(session, chat_id) is not None:
+        raise GroupError("chat_linked")
+    if await session.scalar(select(Neighbourhood.id).where(Neighbourhood.chat_id == chat_id)):
+        raise GroupError("neighbourhood_chat")
+    now = utcnow()
+    # A conditional UPDATE is the arbiter: of two racing links, only one matches.
+    result = await session.execute(
+        update(Group)
+        .where(Group.id == group.id, Group.status == GroupStatus.PENDING, Group.chat_id.is_(None))
+        .values(chat_id=chat_id, status=GroupStatus.ACTIVE, linked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise GroupError("used")
+    await session.refresh(group)
+    await join(session, group, user_id)
+
+
+async def set_rights(session: AsyncSession, group: Group, *, invite: bool, restrict: bool) -> None:
+    group.bot_can_invite = invite
+    group.bot_can_restrict = restrict
+
+
+async def member(session: AsyncSession, group: Group, user_id: int) -> GroupMember | None:
+    return await session.scalar(
+        select(GroupMember).where(
+            GroupMember.group_id == group.id,
+            GroupMember.user_id == user_id,
+            GroupMember.left_at.is_(None),
+        )
+    )
+
+
+async def join(session: AsyncSession, group: Group, user_id: int) -> None:
+    row = await session.scalar(
+        select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user_id)
+    )
+    if row is None:
+        session.add(GroupMember(group_id=group.id, user_id=user_id, joined_at=utcnow()))
+        await session.flush()
+    elif row.left_at is not None:
+        row.left_at = None
+        row.joined_at = utcnow()
+
+
+async def members(session: AsyncSession, group: Group) -> list[GroupMember]:
+    """Current members, longest-standing first."""
+    result = await session.scalars(
+        select(GroupMember)
+        .where(GroupMember.group_id == group.id, GroupMember.left_at.is_(None))
+        .order_by(GroupMember.joined_at, GroupMember.id)
+        .options(selectinload(GroupMember.user))
+    )
+    return list(result)
+
+
+async def leave(session: AsyncSession, group: Group, user_id: int) -> int | None:
+    """Someone left; returns the new owner's id when the owner left and someone remains."""
+    row = await member(session, group, user_id)
+    if row is not None:
+        row.left_at = utcnow()
+    if user_id != group.owner_id:
+        return None
+    remaining = [m for m in await members(session, group) if m.user_id != user_id]
+    if not remaining:
+        return None
+    group.owner_id = remaining[0].user_id
+    return group.owner_id
+
+
+async def is_welcome(session: AsyncSession, group: Group, user_id: int) -> str:
+    """'resident', 'banned' or 'stranger': what the group's neighbourhood knows of someone."""
+    resident = await session.scalar(
+        select(Resident).where(
+            Resident.neighbourhood_id == group.neighbourhood_id, Resident.user_id == user_id
+        )
+    )
+    if resident is not None and resident.banned_at is not None:
+        return "banned"
+    if resident is None or resident.left_at is not None:
+        return "stranger"
+    return "resident"
+
+
+async def add_invite_link(session: AsyncSession, group: Group, url: str) -> None:
+    session.add(GroupInviteLink(group_id=group.id, url=url, created_at=utcnow()))
+    await session.flush()
+
+
+async def current_invite_link(session: AsyncSession, group: Group) -> str | None:
+    return await session.scalar(
+        select(GroupInviteLink.url)
+        .where(GroupInviteLink.group_id == group.id, GroupInviteLink.revoked_at.is_(None))
+        .order_by(GroupInviteLink.id.desc())
+        .limit(1)
+    )
+
+
+async def revoke_invite_links(session: AsyncSession, group: Group) -> list[str]:
+    """Mark every unrevoked link revoked and return them, for the Telegram calls."""
+    links = list(
+        await session.scalars(
+            select(GroupInviteLink).where(
+                GroupInviteLink.group_id == group.id, GroupInviteLink.revoked_at.is_(None)
+            )
+        )
+    )
+    now = utcnow()
+    for row in links:
+        row.revoked_at = now
+    return [row.url for row in links]
+
+
+async def request_to_join(session: AsyncSession, group: Group, user_id: int) -> JoinRequest:
+    """Remember a request for the owner to decide; a repeated request reuses the open one."""
+    existing = await session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.group_id == group.id,
+            JoinRequest.user_id == user_id,
+            JoinRequest.status == JoinRequestStatus.PENDING,
+        )
+    )
+    if existing is not None:
+        return existing
+    request = JoinRequest(group_id=group.id, user_id=user_id, created_at=utcnow())
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def decide(
+    session: AsyncSession, request_id: int, decider_id: int, approve: bool
+) -> tuple[Group, JoinRequest]:
+    """The owner's decision; anyone else, or a second decision, gets GroupError."""
+    request = await session.get(JoinRequest, request_id)
+    if request is None:
+        raise GroupError("unknown")
+    group = await session.get(Group, request.group_id)
+    assert group is not None
+    if group.owner_id != decider_id:
+        raise GroupError("not_owner")
+    if request.status != JoinRequestStatus.PENDING or group.status != GroupStatus.ACTIVE:
+        raise GroupError("stale")
+    request.status = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
+    request.decided_at = utcnow()
+    request.decided_by = decider_id
+    return group, request
+
+
+@dataclass(frozen=True)
+class Summary:
+    days: int
+    members: int
+    requests_done: int
+    helpers: list[str]
+
+
+async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reason: str) -> Summary:
+    """End a group for good; returns the facts for its closing summary."""
+    if group.status == GroupStatus.DISSOLVED:
+        raise GroupError("stale")
+    now = utcnow()
+    started = group.linked_at or group.created_at
+    summary = Summary(
+        days=max((now - started).days, 0),
+        members=len(await members(session, group)),
+        requests_done=0,  # requests arrive with their own feature
+        helpers=[],
+    )
+    group.status = GroupStatus.DISSOLVED
+    group.dissolved_at = now
+    group.dissolved_by = by
+    group.dissolve_reason = reason[:255]
+    return summary
+
+
+async def follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+    group = await active_in_chat(session, old_chat_id)
+    if group is None:
+        return False
+    group.chat_id = new_chat_id
+    return True
+
+
+async def open_groups(session: AsyncSession, neighbourhood_id: int) -> list[Group]:
+    result = await session.scalars(
+        select(Group)
+        .where(
+            Group.neighbourhood_id == neighbourhood_id,
+            Group.status == GroupStatus.ACTIVE,
+            Group.invite_only.is_(False),
+        )
+        .order_by(Group.title)
+    )
+    return list(result)
+
+
+async def groups_of(session: AsyncSession, user_id: int) -> list[Group]:
+    """Living groups someone owns or belongs to, pending ones of their own included."""
+    member_of = select(GroupMember.group_id).where(
+        GroupMember.user_id == user_id, GroupMember.left_at.is_(None)
+    )
+    result = await session.scalars(
+        select(Group)
+        .where(
+            Group.status.in_(LIVING),
+            (Group.owner_id == user_id) | Group.id.in_(member_of),
+        )
+        .order_by(Group.created_at.desc())
+    )
+    now = utcnow()
+    return [g for g in result if g.status == GroupStatus.ACTIVE or g.expires_at > now]
+
+
+def age_in_days(group: Group, now: datetime | None = None) -> int:
+    return max(((now or utcnow()) - (group.linked_at or group.created_at)).days, 0)

@@ -1,0 +1,385 @@
+"""Ad-hoc groups end to end: spin up, closed membership, dissolve."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from bot.context import BuurtApplication
+from models import Group, GroupStatus
+from models.base import utcnow
+from sandbox import Sandbox
+from tests.e2e.conftest import People, db, eventually
+from tests.e2e.groups_world import (
+    ask_for_group,
+    invite_link_of,
+    neighbourhood,
+    start_group,
+    token_of,
+)
+
+
+async def _group(app: BuurtApplication, title: str) -> Group:
+    async with db(app) as session:
+        group = await session.scalar(select(Group).where(Group.title == title))
+        assert group is not None
+        return group
+
+
+async def test_the_whole_life_of_a_group(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    reply = await ask_for_group(piet, street.chat, "Speeltuin Kerklaan")
+    assert "Speeltuin Kerklaan" in reply.text and reply.buttons[0][0]["url"].startswith(
+        "https://t.me/buurtbot_test?startgroup="
+    )
+    playground = sb.add_group("Speeltuin", members=[piet], admins=[piet], supergroup=True)
+    await playground.add_bot(by=piet, payload=token_of(reply))
+    welcome = await playground.next_bot_message()
+    assert "Speeltuin Kerklaan" in welcome.text and "Kerklaan" in welcome.text
+    assert "invite users" in welcome.text  # not an admin yet: it asks for the rights
+
+    await sb.promote_bot(playground, by=piet, can_invite_users=True, can_restrict_members=True)
+    assert "/invite" in (await playground.next_bot_message()).text
+    link = invite_link_of(sb, playground)
+    assert sb.invite_links[link].creates_join_request
+
+    await piet.send(playground, "/invite")
+    assert link in (await playground.next_bot_message()).text
+
+    await anna.request_join(link)  # a resident: let in at once
+    await eventually(lambda: _is_member(sb, playground, anna))
+    await piet.send(playground, "/members")
+    listing = (await playground.next_bot_message()).text
+    assert "Piet (owner)" in listing and "Anna" in listing
+
+    await piet.send(playground, "/dissolve")
+    question = await playground.next_bot_message()
+    await piet.press(question, "Yes, end it")
+    summary = await playground.next_bot_message()
+    assert "ended" in summary.text and "2 members" in summary.text
+    await sb.wait_for_call("leaveChat", timeout=5)
+    assert not playground.bot_present
+    assert sb.invite_links[link].is_revoked
+    group = await _group(bot, "Speeltuin Kerklaan")
+    assert group.status == GroupStatus.DISSOLVED and group.dissolved_by == piet.id
+
+
+async def _is_member(sb: Sandbox, chat, user) -> bool:
+    return chat.status(user) == "member"
+
+
+async def test_a_lost_payload_falls_back_to_the_only_pending_group(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    await ask_for_group(people.piet, street.chat, "Boodschappen")
+    chat = sb.add_group("Boodschappen", members=[people.piet], admins=[people.piet])
+    await chat.add_bot(by=people.piet)  # no payload arrives
+    welcome = await chat.next_bot_message(timeout=5)
+    assert "Boodschappen" in welcome.text
+    assert (await _group(bot, "Boodschappen")).chat_id == chat.id
+
+
+async def test_with_several_pending_groups_the_bot_asks_which(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    await ask_for_group(people.piet, street.chat, "Eerste")
+    await ask_for_group(people.piet, street.chat, "Tweede")
+    chat = sb.add_group("Iets", members=[people.piet, people.anna], admins=[people.piet])
+    await chat.add_bot(by=people.piet)
+    question = await chat.next_bot_message(timeout=5)
+    assert question.button_texts == ["Eerste", "Tweede"]
+    answer = await people.anna.press(question, "Tweede")  # not hers to choose
+    assert "Alleen wie" in str((await answer.wait()).text)  # Anna reads Dutch
+    await people.piet.press(question, "Tweede")
+    assert "Tweede" in (await chat.next_bot_message()).text
+    assert (await _group(bot, "Tweede")).chat_id == chat.id
+    assert (await _group(bot, "Eerste")).chat_id is None
+
+
+async def test_link_rejections(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    reply = await ask_for_group(piet, street.chat, "Eenmalig")
+    token = token_of(reply)
+
+    # Someone else's token.
+    theirs = sb.add_group("Van Anna", members=[anna, piet], admins=[anna])
+    await theirs.add_bot(by=anna, payload=token)
+    assert (
+        "belongs to someone else"
+        in (await theirs.next_bot_message()).text.replace("behoort", "belongs")
+        or "iemand anders" in theirs.bot_messages[-1].text
+    )
+
+    # Used once, then again.
+    first = sb.add_group("Eerste", members=[piet], admins=[piet])
+    await first.add_bot(by=piet, payload=token)
+    assert "Eenmalig" in (await first.next_bot_message()).text
+    second = sb.add_group("Tweede", members=[piet], admins=[piet])
+    await second.add_bot(by=piet, payload=token)
+    assert "already been used" in (await second.next_bot_message()).text
+
+    # An unknown token, and a token in the neighbourhood chat itself.
+    await piet.send(second, "/start@buurtbot_test 0123456789abcdef0123456789abcdef")
+    assert "don't recognise" in (await second.next_bot_message()).text
+    other = token_of(await ask_for_group(piet, street.chat, "Ander"))
+    await piet.send(street.chat, f"/start@buurtbot_test {other}")
+    assert "neighbourhood chat" in (await street.chat.next_bot_message()).text
+
+    # A chat that is already linked.
+    await piet.send(first, f"/start@buurtbot_test {other}")
+    assert "already a group" in (await first.next_bot_message()).text
+
+    # A token opened in a private chat.
+    await piet.send(piet.dm, f"/start {other}")
+    assert "not to our private chat" in (await piet.dm.next_bot_message()).text
+
+    # An expired token.
+    async with db(bot) as session:
+        await session.execute(
+            update(Group).where(Group.title == "Ander").values(expires_at=utcnow() - timedelta(1))
+        )
+        await session.commit()
+    late = sb.add_group("Te laat", members=[piet], admins=[piet])
+    await late.add_bot(by=piet, payload=other)
+    assert "expired" in (await late.next_bot_message()).text
+
+
+async def test_newgroup_rejects_bad_titles_and_too_many_groups(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    await piet.send(street.chat, "/newgroup")
+    assert "/newgroup" in (await street.chat.next_bot_message()).text
+    await piet.send(street.chat, "/newgroup -private   ")
+    assert "name" in (await street.chat.next_bot_message()).text
+    await piet.send(street.chat, "/newgroup " + "x" * 65)
+    assert "64" in (await street.chat.next_bot_message()).text
+    for title in ("<3 & co", "👵🏼 Oma's boodschappen", "مجموعة"):
+        reply = await ask_for_group(piet, street.chat, title)
+        assert title in reply.text
+    await piet.send(street.chat, "/newgroup Nog eentje")
+    assert "3 groups" in (await street.chat.next_bot_message()).text
+    async with db(bot) as session:
+        titles = set(await session.scalars(select(Group.title)))
+    assert titles == {"<3 & co", "👵🏼 Oma's boodschappen", "مجموعة"}
+
+
+async def test_newgroup_in_a_dm_asks_which_neighbourhood(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    await neighbourhood(sb, people.anna, piet, title="Kerklaan")
+    await neighbourhood(sb, people.anna, piet, title="Dorpsstraat")
+    await piet.start()
+    await piet.dm.next_bot_message()
+    await piet.send(piet.dm, "/newgroup Buurtfeest")
+    question = await piet.dm.next_bot_message()
+    assert sorted(question.button_texts) == ["Dorpsstraat", "Kerklaan"]
+    await piet.press(question, "Dorpsstraat")
+    await eventually(lambda: _has_link_button(question))
+    token = token_of(question)
+    chat = sb.add_group("Feest", members=[piet], admins=[piet])
+    await chat.add_bot(by=piet, payload=token)
+    assert "Dorpsstraat" in (await chat.next_bot_message()).text
+
+
+async def _has_link_button(message) -> bool:
+    return bool(message.buttons) and bool(message.buttons[0][0].get("url"))
+
+
+async def test_newgroup_in_a_dm_from_a_stranger(sb: Sandbox, people: People, bot: BuurtApplication):
+    await people.piet.send(people.piet.dm, "/newgroup Iets")
+    assert "don't know your neighbourhood" in (await people.piet.dm.next_bot_message()).text
+
+
+async def test_invite_only_approve_and_decline(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet, anna = people.piet, people.anna
+    kees = sb.add_user("Kees", language_code="en")
+    street = await neighbourhood(sb, anna, piet, kees)
+    await piet.start()
+    await piet.dm.next_bot_message()
+    chat = await start_group(sb, street, piet, "Besloten", private=True)
+    link = invite_link_of(sb, chat)
+
+    await anna.request_join(link)
+    ask = await piet.dm.next_bot_message()
+    assert "Anna" in ask.text and ask.button_texts == ["Approve", "Decline"]
+    first = await piet.press(ask, "Approve")
+    assert (await first.wait()).text == "Approved."
+    await eventually(lambda: _is_member(sb, chat, anna))
+    original = ask.history[0].reply_markup
+    assert original is not None
+    decline_data = original["inline_keyboard"][0][1]["callback_data"]
+    again = await piet.press_data(ask, decline_data)  # a double press on the old buttons
+    assert "already been handled" in str((await again.wait()).text)
+
+    await kees.request_join(link)
+    ask = await piet.dm.next_bot_message()
+    await piet.press(ask, "Decline")
+    await eventually(lambda: _no_request(sb, chat, kees))
+    assert chat.status(kees) != "member"
+    assert "declined" in ask.text
+
+
+async def _no_request(sb: Sandbox, chat, user) -> bool:
+    return (chat.id, user.id) not in sb.world.join_requests
+
+
+async def test_strangers_and_banned_residents_are_declined(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    stranger = sb.add_user("Vreemde", language_code="en")
+    kees = sb.add_user("Kees", language_code="en")
+    street = await neighbourhood(sb, anna, piet, kees)
+    chat = await start_group(sb, street, piet, "Open groep")
+    link = invite_link_of(sb, chat)
+
+    await stranger.request_join(link)
+    reason = await stranger.dm.next_bot_message()
+    assert "only for residents" in reason.text
+    await eventually(lambda: _no_request(sb, chat, stranger))
+    assert chat.status(stranger) != "member"
+
+    await street.chat.kick(kees, by=anna)  # a ban in the neighbourhood chat
+    await asyncio.sleep(0.2)
+    await kees.request_join(link)
+    assert "cannot join" in (await kees.dm.next_bot_message()).text
+    await eventually(lambda: _no_request(sb, chat, kees))
+    assert chat.status(kees) != "member"
+
+
+async def test_ownership_passes_to_the_longest_member(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    kees = sb.add_user("Kees", language_code="en")
+    street = await neighbourhood(sb, anna, piet, kees)
+    reply = await ask_for_group(piet, street.chat, "Overdracht")
+    # Kees made the chat and Piet, an admin there, added the bot: Piet owns the group.
+    chat = sb.add_group("Overdracht", members=[kees, piet], admins=[kees, piet])
+    await chat.add_bot(by=piet, payload=token_of(reply))
+    await chat.next_bot_message()
+    await sb.promote_bot(chat, by=kees, can_invite_users=True, can_restrict_members=True)
+    await chat.next_bot_message()
+    await kees.send(chat, "Hoi!")  # a member from the start, as far as the bot can tell
+    await anna.request_join(invite_link_of(sb, chat))
+    await eventually(lambda: _is_member(sb, chat, anna))
+    await chat.leave(piet)
+    handover = await chat.next_bot_message()
+    assert "Kees" in handover.text
+    assert (await _group(bot, "Overdracht")).owner_id == kees.id
+
+
+async def test_a_kicked_bot_dissolves_the_group_for_good(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    chat = await start_group(sb, street, piet, "Weg")
+    await chat.remove_bot(by=piet)
+
+    async def dissolved() -> bool:
+        return (await _group(bot, "Weg")).status == GroupStatus.DISSOLVED
+
+    await eventually(dissolved)
+    await chat.add_bot(by=piet)
+    assert "has ended" in (await chat.next_bot_message()).text
+    assert (await _group(bot, "Weg")).status == GroupStatus.DISSOLVED
+
+
+async def test_a_group_follows_its_chat_to_a_supergroup(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    reply = await ask_for_group(piet, street.chat, "Klein")
+    small = sb.add_group("Klein", members=[piet], admins=[piet], supergroup=False)
+    await small.add_bot(by=piet, payload=token_of(reply))
+    await small.next_bot_message()
+    big = await small.migrate_to_supergroup(by=piet)
+
+    async def moved() -> bool:
+        return (await _group(bot, "Klein")).chat_id == big.id
+
+    await eventually(moved)
+    await piet.send(big, "/members")
+    assert "Piet" in (await big.next_bot_message()).text
+
+
+async def test_two_chats_racing_for_one_token(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    token = token_of(await ask_for_group(piet, street.chat, "Race"))
+    one = sb.add_group("Een", members=[piet], admins=[piet])
+    two = sb.add_group("Twee", members=[piet], admins=[piet])
+    await asyncio.gather(one.add_bot(by=piet, payload=token), two.add_bot(by=piet, payload=token))
+    replies = [(await one.next_bot_message()).text, (await two.next_bot_message()).text]
+    assert sum("Welcome to" in text for text in replies) == 1
+    assert sum("already been used" in text for text in replies) == 1
+
+
+async def test_groups_lists_and_join_button(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    await start_group(sb, street, piet, "Open <groep>")
+    await start_group(sb, street, piet, "Geheim", private=True)
+    await piet.send(street.chat, "/groups")
+    listing = await street.chat.next_bot_message()
+    assert "Open <groep>" in listing.text and "Geheim" not in listing.text
+    join_url = listing.button("Open <groep>")["url"]
+    payload = join_url.split("start=")[1]
+    await anna.send(anna.dm, f"/start {payload}")
+    offer = await anna.dm.next_bot_message()
+    await anna.request_join(offer.buttons[0][0]["url"])
+    await piet.send(piet.dm, "/mine")
+    mine = (await piet.dm.next_bot_message()).text
+    assert "Open <groep>" in mine and "Geheim" in mine and "owner" in mine
+
+
+async def test_dissolve_by_a_member_asks_the_owner(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    await piet.start()
+    await piet.dm.next_bot_message()
+    chat = await start_group(sb, street, piet, "Klaar")
+    await anna.request_join(invite_link_of(sb, chat))
+    await eventually(lambda: _is_member(sb, chat, anna))
+    await anna.send(chat, "/dissolve")
+    assert "alleen de eigenaar" in (await chat.next_bot_message()).text.lower()
+    suggestion = await piet.dm.next_bot_message()
+    await piet.press(suggestion, "End the group")
+    await eventually(lambda: _has_button(suggestion, "Yes, end it"))
+    await piet.press(suggestion, "Yes, end it")
+    assert "ended" in (await chat.next_bot_message()).text
+    stale = await piet.press_data(suggestion, "ds:ok:1")
+    assert "already ended" in str((await stale.wait()).text)
+
+
+async def _has_button(message, text: str) -> bool:
+    return text in message.button_texts
+
+
+async def test_forged_buttons_change_nothing(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    chat = await start_group(sb, street, piet, "Echt")
+    await piet.send(chat, "/dissolve")
+    question = await chat.next_bot_message()
+    for data in ("ds:ok:999", "ds:boom:1", "ds:ok:-1", "jr:a:1", "lk:x", "nonsense", "ng:1:1"):
+        answer = (
+            await people.anna.press_data(question, data)
+            if False
+            else await piet.press_data(question, data)
+        )
+        assert (await answer.wait()).text, data
+    assert (await _group(bot, "Echt")).status == GroupStatus.ACTIVE
