@@ -383,3 +383,41 @@ async def test_forged_buttons_change_nothing(sb: Sandbox, people: People, bot: B
         )
         assert (await answer.wait()).text, data
     assert (await _group(bot, "Echt")).status == GroupStatus.ACTIVE
+
+
+async def test_invite_a_neighbour_by_replying_to_them(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    kees = sb.add_user("Kees", language_code="en", username="keesje")
+    street = await neighbourhood(sb, anna, piet, kees)
+    chat = await start_group(sb, street, piet, "Uitnodiging")
+    await anna.request_join(invite_link_of(sb, chat))
+    await eventually(lambda: _is_member(sb, chat, anna))
+    hello = await anna.send(chat, "Wie kennen we nog?")
+
+    await anna.start()
+    await anna.dm.next_bot_message()
+    await piet.send(chat, "/invite", reply_to=hello)  # Anna is in already: a DM all the same
+    assert "Anna" in (await chat.next_bot_message()).text
+    invitation = await anna.dm.next_bot_message()
+    assert "Uitnodiging" in invitation.text and invitation.buttons[0][0]["url"]
+
+    await piet.send(chat, "/invite @keesje")  # known from the street, but never started the bot
+    explained = (await chat.next_bot_message()).text
+    assert "Kees has not started" in explained and invite_link_of(sb, chat) in explained
+    await piet.send(chat, "/invite @nobody_here")  # unknown: the plain link to share
+    assert "Share this link" in (await chat.next_bot_message()).text
+
+
+async def test_group_commands_elsewhere_are_explained(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    for command in ("/invite", "/members", "/dissolve"):
+        await people.piet.send(street.chat, command)
+        assert "/newgroup" in (await street.chat.next_bot_message()).text
+        await people.piet.send(people.piet.dm, command)
+        assert "/newgroup" in (await people.piet.dm.next_bot_message()).text
+    await people.piet.send(people.piet.dm, "/mine extra <b>args</b>")
+    assert "not in any group" in (await people.piet.dm.next_bot_message()).text
