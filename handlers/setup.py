@@ -31,8 +31,12 @@ async def setup(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     # Ask Telegram before touching the database: no transaction waits on the network.
-    allowed = context.config.is_facilitator(user.id) or await is_chat_admin(
-        context, chat.id, user.id
+    # An admin who posts anonymously writes as the chat itself.
+    anonymous_admin = message.sender_chat is not None and message.sender_chat.id == chat.id
+    allowed = (
+        anonymous_admin
+        or context.config.is_facilitator(user.id)
+        or await is_chat_admin(context, chat.id, user.id)
     )
     if not allowed:
         context.outbox.send(
@@ -64,7 +68,7 @@ async def setup(update: Update, context: BuurtContext) -> None:
             reply_to=message.message_id,
         )
         return
-    if not context.config.is_facilitator(user.id):
+    if not context.config.is_facilitator(user.id) and not user.is_bot:
         await record_presence(context.session, neighbourhood, person(user))
     text = _(
         "Welcome, neighbours! This chat is now the neighbourhood <b>{title}</b>. "

@@ -42,6 +42,7 @@ class Chat:
         self.bot_messages: list[SentMessage] = []
         self.migrated_to: Chat | None = None
         self.migrated_from: Chat | None = None
+        self.deleted = False  # deleted by its creator; the Bot API no longer finds it
         self._next_message_id = 1
         self._cursor = 0
 
@@ -54,8 +55,8 @@ class Chat:
         return self.type in ("group", "supergroup")
 
     @property
-    def kind(self) -> str:
-        """How Telegram names the chat type in error messages."""
+    def error_noun(self) -> str:
+        """How Telegram names this chat type in errors ("bot is not a member of the ...")."""
         return "supergroup chat" if self.type == "supergroup" else "group chat"
 
     def to_json(self) -> JSON:
@@ -98,9 +99,15 @@ class Chat:
         """Everyone currently in the chat, the bot included."""
         return [self.world.users[uid] for uid, m in self.members.items() if m.present]
 
-    def require_member(self, user: User) -> None:
+    def require_active(self) -> None:
+        """People can only act in a chat that was neither upgraded nor deleted."""
+        if self.deleted:
+            raise AssertionError(f"{self!r} was deleted")
         if self.migrated_to is not None:
-            raise AssertionError(f"{self!r} was upgraded to {self.migrated_to!r}")
+            raise AssertionError(f"{self!r} was upgraded to a supergroup: {self.migrated_to!r}")
+
+    def require_member(self, user: User) -> None:
+        self.require_active()
         if not self.member(user).present:
             raise AssertionError(
                 f"{user!r} is not a member of {self!r} (status {self.status(user)!r})"
@@ -109,8 +116,7 @@ class Chat:
     def _require_group(self) -> None:
         if not self.is_group:
             raise AssertionError(f"{self!r} is not a group")
-        if self.migrated_to is not None:
-            raise AssertionError(f"{self!r} was upgraded to {self.migrated_to!r}")
+        self.require_active()
 
     def _require_admin(self, user: User, right: str) -> None:
         self.require_member(user)
@@ -224,6 +230,21 @@ class Chat:
             raise AssertionError(f"{by!r} cannot kick administrator {user!r}")
         self.set_member(user, Member("kicked"), by)
         self.service_message(by, left_chat_member=user.to_json())
+        await asyncio.sleep(0)
+
+    async def delete(self, *, by: User) -> None:
+        """The creator deletes the group: the bot hears it left, then the chat is gone.
+
+        Afterwards every Bot API call naming this chat gets 400 "chat not found", and
+        world actions in it fail as test bugs.
+        """
+        self._require_group()
+        if self.status(by) != "creator":
+            raise AssertionError(f"only the creator can delete {self!r}, not {by!r}")
+        if self.bot_present:
+            self.set_member(self.world.bot, Member("left"), by)
+        self.deleted = True
+        self.world.forget_chat(self)
         await asyncio.sleep(0)
 
     async def migrate_to_supergroup(self, *, by: User | None = None) -> Chat:

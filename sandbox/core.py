@@ -194,10 +194,27 @@ class Sandbox:
         return list(chat.bot_messages)
 
     async def idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until the bot fetched and acknowledged every queued update."""
+        """Wait until the bot acknowledged every queued update.
+
+        "Acknowledged" means fetched: the bot asked for a higher offset (or its webhook
+        answered 2xx). Its handlers may still be running, so wait for their effects (e.g.
+        ``chat.next_bot_message()``) rather than assuming idle means handled.
+        """
         if not await self.world.updates.idle(timeout):
             raise AssertionError(
                 f"the bot did not acknowledge all updates within {timeout}s\n{self.world.summary()}"
+            )
+
+    async def wait_polling(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Return once a getUpdates long poll is waiting in the server.
+
+        Telegram applies allowed_updates when an update is created, so updates made before
+        the bot's first poll use the default filter. Call this after starting the bot and
+        before acting, so the bot's own allowed_updates are in force.
+        """
+        if not await self.world.updates.wait_polling(timeout):
+            raise AssertionError(
+                f"the bot did not start a long poll within {timeout}s\n{self.world.summary()}"
             )
 
     # -- misbehaving on purpose ------------------------------------------------------------

@@ -1,10 +1,19 @@
 """Telegram-flavoured HTML: validate like the Bot API and derive plain text plus entities.
 
-Telegram answers 400 to markup a browser would happily render (``<br>``, a bare ``<`` or
-``&``, misnested tags). The sandbox is at least as strict, so formatting bugs fail in tests
-instead of in a neighbourhood group. Offsets and lengths are UTF-16 code units, as in the
-Bot API. Only ``HTML`` is implemented; Markdown modes are refused with a 400 that names the
-sandbox, so a test notices instead of silently getting unformatted text.
+Telegram answers 400 to markup a browser would happily render (``<br>``, a bare ``<``,
+misnested tags, ``<b foo>``); the parser follows tdlib's ``parse_html`` for those, with the
+same descriptions and byte offsets. Offsets and lengths of entities are UTF-16 code units,
+as in the Bot API.
+
+Deliberately stricter than Telegram: a bare ``&`` and entities Telegram does not decode
+(``&nbsp;``, ``&#0;``, ``&#X41;``, ...) are refused, although Telegram would show them
+literally. Bots build messages from text people typed; an unescaped ``&`` almost always
+means user text went out without ``html.escape``, and the next user may type a ``<`` that
+Telegram does reject. These errors still look like Telegram's (400, "can't parse entities:")
+but say that they come from the sandbox.
+
+Only ``HTML`` is implemented; Markdown modes are refused with a 400 that names the sandbox,
+so a test notices instead of silently getting unformatted text.
 """
 
 from __future__ import annotations
@@ -36,9 +45,13 @@ NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 # Telegram strips these around message texts and captions before counting the length.
 TRIMMED = " \t\n\r\f\v"
 
-_NAME = re.compile(r"[a-zA-Z0-9-]*")
-_ATTR_NAME = re.compile(r"[a-zA-Z0-9_-]+")
-_ENTITY = re.compile(r"&(?:#(\d{1,8})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
+# tdlib's is_space(); the end of the text counts as a space there too.
+SPACES = " \t\r\n\v"
+# An unquoted attribute value is an SGML name token: ASCII letters, digits, "." and "-".
+NAME_TOKEN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+STRICTER = "sandbox check, stricter than Telegram (which would keep the text literally): "
+
+_ENTITY = re.compile(r"&(?:#(\d{1,8})|#x([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
 _TG_USER = re.compile(r"tg://user\?id=(\d+)$")
 
 
@@ -104,87 +117,99 @@ class _Parser:
         match = _ENTITY.match(self.src, self.pos)
         if match is None:
             raise EntityParseError(
-                f'Character "&" at byte offset {self.byte_offset(self.pos)} must be escaped '
-                'as "&amp;"'
+                f'{STRICTER}Character "&" at byte offset {self.byte_offset(self.pos)} must be '
+                'escaped as "&amp;"'
             )
         self.emit(self.decode_entity(match))
         self.pos = match.end()
 
     def decode_entity(self, match: re.Match[str]) -> str:
         dec, hexa, name = match.groups()
+        where = f"at byte offset {self.byte_offset(match.start())}"
         if name is not None:
             if name not in NAMED_ENTITIES:
-                raise EntityParseError(
-                    f'Unsupported HTML entity "&{name};" at byte offset '
-                    f"{self.byte_offset(match.start())}"
-                )
+                raise EntityParseError(f'{STRICTER}Unsupported HTML entity "&{name};" {where}')
             return NAMED_ENTITIES[name]
         code = int(dec) if dec is not None else int(hexa, 16)
-        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        if 0xD800 <= code <= 0xDFFF:
             raise EntityParseError(
-                f"Invalid numeric HTML entity at byte offset {self.byte_offset(match.start())}"
+                "Text contains invalid Unicode characters after decoding HTML entities, check "
+                "for unmatched surrogate code units"
             )
+        if code == 0 or code >= 0x10FFFF:
+            raise EntityParseError(f"{STRICTER}Invalid numeric HTML entity {where}")
         return chr(code)
+
+    def skip_spaces(self) -> None:
+        while self.pos < len(self.src) and self.src[self.pos] in SPACES:
+            self.pos += 1
+
+    def scan_name(self, stop: str) -> str:
+        """Advance over characters that are neither spaces nor in ``stop``."""
+        begin, src = self.pos, self.src
+        while self.pos < len(src) and src[self.pos] not in SPACES and src[self.pos] not in stop:
+            self.pos += 1
+        return src[begin : self.pos]
 
     def start_tag(self) -> None:
         begin = self.pos
-        match = _NAME.match(self.src, begin + 1)
-        assert match is not None  # the pattern accepts the empty string
-        name = match.group().lower()
+        self.pos += 1
+        name = self.scan_name(">").lower()
+        where = f"at byte offset {self.byte_offset(begin)}"
+        if self.pos >= len(self.src):
+            raise EntityParseError(f"Unclosed start tag {where}")
         if name not in SUPPORTED_TAGS:
-            raise EntityParseError(
-                f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}'
-            )
-        self.pos = match.end()
-        attrs = self.attributes(begin)
+            raise EntityParseError(f'Unsupported start tag "{name}" {where}')
+        attrs = self.attributes(name, where)
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise EntityParseError(f'Tag "span" must have class "tg-spoiler" {where}')
         self.check_nesting(name, begin)
         self.stack.append(_Open(name, attrs, self.offset))
 
-    def attributes(self, begin: int) -> dict[str, str]:
+    def attributes(self, tag: str, where: str) -> dict[str, str]:
+        """Parse ``name=value`` pairs up to ``>``; names stay case-sensitive, as in tdlib."""
         attrs: dict[str, str] = {}
         src = self.src
         while True:
-            while self.pos < len(src) and src[self.pos].isspace():
-                self.pos += 1
-            if self.pos >= len(src):
-                raise EntityParseError(
-                    f"Unclosed start tag at byte offset {self.byte_offset(begin)}"
-                )
-            if src[self.pos] == ">":
+            self.skip_spaces()
+            if self.pos < len(src) and src[self.pos] == ">":
                 self.pos += 1
                 return attrs
-            match = _ATTR_NAME.match(src, self.pos)
-            if match is None:
+            name = self.scan_name("=>")
+            if not name:
+                raise EntityParseError(f'Empty attribute name in the tag "{tag}" {where}')
+            self.skip_spaces()
+            if self.pos >= len(src) or src[self.pos] != "=":
+                if tag == "blockquote" and name == "expandable":
+                    attrs[name] = ""  # the one attribute Telegram accepts without a value
+                    continue
                 raise EntityParseError(
-                    f"Expected equal sign in declaration of an attribute of the tag at byte "
-                    f"offset {self.byte_offset(begin)}"
+                    f'Expected equal sign in declaration of an attribute of the tag "{tag}" {where}'
                 )
-            attr = match.group().lower()
-            self.pos = match.end()
-            value = ""
-            if self.pos < len(src) and src[self.pos] == "=":
-                self.pos += 1
-                value = self.attribute_value(begin)
-            attrs[attr] = value
+            self.pos += 1
+            self.skip_spaces()
+            if self.pos >= len(src):
+                raise EntityParseError(f'Unclosed start tag "{tag}" {where}')
+            attrs[name] = self.attribute_value()
+            if self.pos >= len(src):
+                raise EntityParseError(f"Unclosed start tag {where}")
 
-    def attribute_value(self, begin: int) -> str:
+    def attribute_value(self) -> str:
         src = self.src
-        if self.pos < len(src) and src[self.pos] in "\"'":
-            quote = src[self.pos]
-            end = src.find(quote, self.pos + 1)
-            if end < 0:
+        if src[self.pos] not in "\"'":
+            begin = self.pos
+            while self.pos < len(src) and src[self.pos] in NAME_TOKEN:
+                self.pos += 1
+            if self.pos < len(src) and src[self.pos] not in SPACES and src[self.pos] != ">":
                 raise EntityParseError(
-                    f"Unclosed start tag at byte offset {self.byte_offset(begin)}"
+                    f"Unexpected end of name token at byte offset {self.byte_offset(begin)}"
                 )
-            raw = src[self.pos + 1 : end]
-            self.pos = end + 1
-        else:
-            end = self.pos
-            while end < len(src) and not src[end].isspace() and src[end] != ">":
-                end += 1
-            raw = src[self.pos : end]
-            self.pos = end
-        return _ENTITY.sub(lambda m: self.decode_entity(m), raw) if "&" in raw else raw
+            return src[begin : self.pos].lower()  # name tokens are case-insensitive
+        quote = src[self.pos]
+        end = src.find(quote, self.pos + 1)
+        raw = src[self.pos + 1 : len(src) if end < 0 else end]
+        self.pos = len(src) if end < 0 else end + 1
+        return _ENTITY.sub(self.decode_entity, raw) if "&" in raw else raw
 
     def check_nesting(self, name: str, begin: int) -> None:
         names = [frame.name for frame in self.stack]
@@ -198,20 +223,21 @@ class _Parser:
 
     def end_tag(self) -> None:
         begin = self.pos
-        close = self.src.find(">", begin)
-        if close < 0:
-            raise EntityParseError(f"Unclosed end tag at byte offset {self.byte_offset(begin)}")
-        name = self.src[begin + 2 : close].strip().lower()
+        where = f"at byte offset {self.byte_offset(begin)}"
         if not self.stack:
-            raise EntityParseError(f"Unexpected end tag at byte offset {self.byte_offset(begin)}")
-        top = self.stack[-1]
-        if name != top.name:
+            raise EntityParseError(f"Unexpected end tag {where}")
+        self.pos += 2
+        name = self.scan_name(">").lower()
+        self.skip_spaces()
+        if self.pos >= len(self.src) or self.src[self.pos] != ">":
+            raise EntityParseError(f"Unclosed end tag {where}")
+        self.pos += 1
+        top = self.stack.pop()
+        # tdlib lets "</>" (or "</ >") close whatever tag is open.
+        if name and name != top.name:
             raise EntityParseError(
-                f"Unmatched end tag at byte offset {self.byte_offset(begin)}, expected "
-                f'"</{top.name}>", found "</{name}>"'
+                f'Unmatched end tag {where}, expected "</{top.name}>", found "</{name}>"'
             )
-        self.pos = close + 1
-        self.stack.pop()
         self.close(top)
 
     def close(self, tag: _Open) -> None:
@@ -221,9 +247,7 @@ class _Parser:
         if name in SIMPLE_TAGS:
             entity["type"] = SIMPLE_TAGS[name]
         elif name == "span":
-            if attrs.get("class") != "tg-spoiler":
-                raise EntityParseError('Tag "span" must have class "tg-spoiler"')
-            entity["type"] = "spoiler"
+            entity["type"] = "spoiler"  # start_tag() checked the class
         elif name == "a":
             if not self.link(entity, attrs.get("href", "")):
                 return
@@ -243,8 +267,8 @@ class _Parser:
             entity["type"] = "expandable_blockquote" if "expandable" in attrs else "blockquote"
         else:  # tg-emoji
             emoji_id = attrs.get("emoji-id", "")
-            if not emoji_id.isdigit():
-                raise EntityParseError('Tag "tg-emoji" must have attribute "emoji-id"')
+            if not emoji_id.isdigit() or int(emoji_id) == 0:
+                raise EntityParseError("Invalid custom emoji identifier specified")
             entity["type"] = "custom_emoji"
             entity["custom_emoji_id"] = emoji_id
         if length > 0:
@@ -253,7 +277,7 @@ class _Parser:
     def link(self, entity: Entity, href: str) -> bool:
         href = href.strip()
         if not href:
-            return False
+            return False  # tdlib would try the link text as the URL; no test needs that yet
         mention = _TG_USER.match(href)
         if mention:
             user = self.lookup_user(int(mention.group(1))) if self.lookup_user else None
@@ -319,6 +343,9 @@ def format_text(
     text, parsed = trim(text, parsed)
     if not text and empty_error is not None:
         raise bad_request(empty_error)
+    # Counted in UTF-16 code units, like entity offsets. Telegram seems to count characters,
+    # so an emoji-heavy text near the limit may be refused here but accepted there: stricter
+    # on purpose, so a text that passes the sandbox passes Telegram however it counts.
     if utf16_len(text) > limit:
         raise bad_request(long_error)
     return text, parsed

@@ -56,10 +56,12 @@ class SentMessage:
         kind: str = "text",
         poll: Poll | None = None,
         service: JSON | None = None,
+        sender_chat: Chat | None = None,
     ) -> None:
         self.chat = chat
         self.message_id = message_id
         self.sender = sender
+        self.sender_chat = sender_chat  # the group itself for anonymous administrators
         self.date = date
         self.reply_to = reply_to
         self.file = file
@@ -113,7 +115,8 @@ class SentMessage:
 
     @property
     def from_bot(self) -> bool:
-        return self.sender.is_bot
+        """Sent by the bot under test (not by another bot such as GroupAnonymousBot)."""
+        return self.sender is self.chat.world.bot
 
     @property
     def buttons(self) -> list[list[JSON]]:
@@ -166,6 +169,8 @@ class SentMessage:
             "chat": self.chat.to_json(),
             "from": self.sender.to_json(),
         }
+        if self.sender_chat is not None:
+            data["sender_chat"] = self.sender_chat.to_json()
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
         if with_reply and self.reply_to is not None:

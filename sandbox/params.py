@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from sandbox.errors import bad_request
 
@@ -89,17 +90,27 @@ async def read_params(request: web.Request) -> dict[str, Any]:
         form = await request.post()
         params.update({k: _decode_value(k, str(v)) for k, v in form.items()})
     elif ctype.startswith("multipart/"):
-        reader = await request.multipart()
-        async for part in reader:
-            if not isinstance(part, BodyPartReader) or part.name is None:
-                continue
-            if part.filename is not None:
-                content = bytes(await part.read())
-                ctype_part = part.headers.get("Content-Type")
-                params[part.name] = Upload(part.name, content, part.filename, ctype_part)
-            else:
-                params[part.name] = _decode_value(part.name, await part.text())
+        try:
+            await _read_multipart(request, params)
+        except (ValueError, HttpProcessingError):
+            # aiohttp raises these for a missing boundary, a truncated body or broken part
+            # headers. Telegram's exact wording for this case is unknown; the point is a 400
+            # in the usual envelope instead of a plain-text 500.
+            raise bad_request("can't parse multipart/form-data request body") from None
     return params
+
+
+async def _read_multipart(request: web.Request, params: dict[str, Any]) -> None:
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        if part.filename is not None:
+            content = bytes(await part.read())
+            ctype_part = part.headers.get("Content-Type")
+            params[part.name] = Upload(part.name, content, part.filename, ctype_part)
+        else:
+            params[part.name] = _decode_value(part.name, await part.text())
 
 
 class Params:

@@ -97,6 +97,9 @@ class ApiServer:
             self.world.record_call(call := Call(method, raw))
             self.world.finish_call(call, error=exc)
             return _respond(exc.to_json(), exc.code)
+        except Exception as exc:
+            self.world.record_call(call := Call(method, raw))
+            return self._internal_error(call, exc)
         call = Call(method, raw)
         self.world.record_call(call)
         try:
@@ -107,15 +110,19 @@ class ApiServer:
         except asyncio.CancelledError:  # the client hung up; nothing was handed out
             self.world.finish_call(call, error=ApiError(499, "client closed the connection"))
             raise
-        except Exception as exc:  # a sandbox bug: answer like Telegram would, keep it visible
-            log.exception("sandbox failed on %s", method)
-            self.internal_errors.append(exc)
-            self.world.finish_call(call, error=ApiError(500, repr(exc)))
-            return _respond(
-                {"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500
-            )
+        except Exception as exc:
+            return self._internal_error(call, exc)
         self.world.finish_call(call, result)
         return _respond({"ok": True, "result": result}, 200)
+
+    def _internal_error(self, call: Call, exc: Exception) -> web.Response:
+        """A sandbox bug: answer like Telegram would, and keep it visible to the test."""
+        log.error("sandbox failed on %s", call.method, exc_info=exc)
+        self.internal_errors.append(exc)
+        self.world.finish_call(call, error=ApiError(500, repr(exc)))
+        return _respond(
+            {"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500
+        )
 
     async def _dispatch(
         self, method: str, entry: tuple[str, Handler] | None, raw: dict[str, Any]

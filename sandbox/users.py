@@ -96,12 +96,23 @@ class User:
     # -- actions ---------------------------------------------------------------------------
 
     async def send(
-        self, chat: Chat, text: str, *, reply_to: SentMessage | None = None
+        self,
+        chat: Chat,
+        text: str,
+        *,
+        reply_to: SentMessage | None = None,
+        anonymous: bool = False,
     ) -> SentMessage:
-        """Type ``text`` into ``chat``; commands and @mentions get entities as in Telegram."""
+        """Type ``text`` into ``chat``; commands and @mentions get entities as in Telegram.
+
+        ``anonymous`` posts as an anonymous group administrator: the bot sees ``from`` as
+        GroupAnonymousBot and ``sender_chat`` as the group, so it cannot tell who wrote.
+        """
         self._require_person()
         if not text:
             raise AssertionError("Telegram clients do not send empty messages")
+        if anonymous and not (chat.is_group and chat.member(self).is_admin):
+            raise AssertionError(f"only administrators can write anonymously; {self!r} in {chat!r}")
         if chat.type == "private":
             if chat.id != self.id:
                 raise AssertionError(f"{self!r} cannot write in another user's private chat")
@@ -114,7 +125,12 @@ class User:
         if reply_to is not None and reply_to.chat is not chat:
             raise AssertionError("reply_to must be a message in the same chat")
         message = self.world.new_message(
-            chat, self, text=text, entities=detect_entities(text), reply_to=reply_to
+            chat,
+            self.world.anonymous_admin if anonymous else self,
+            text=text,
+            entities=detect_entities(text),
+            reply_to=reply_to,
+            sender_chat=chat if anonymous else None,
         )
         self.world.deliver(message)
         await asyncio.sleep(0)
@@ -185,11 +201,12 @@ class User:
         record = world.invite_links.get(url)
         if record is None:
             raise AssertionError(f"unknown invite link {url!r}; known: {list(world.invite_links)}")
-        chat = world.chats[record.chat_id]
+        chat = world.chats.get(record.chat_id)
+        if chat is None:
+            raise AssertionError(f"the chat of invite link {url} was deleted")
         if record.is_revoked or (record.expire_date and record.expire_date <= world.now()):
             raise AssertionError(f"invite link {url} is revoked or expired")
-        if chat.migrated_to is not None:
-            raise AssertionError(f"{chat!r} was upgraded to a supergroup")
+        chat.require_active()
         status = chat.status(self)
         if status in ("creator", "administrator", "member"):
             raise AssertionError(f"{self!r} is already in {chat!r}")

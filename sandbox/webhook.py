@@ -19,6 +19,8 @@ RETRY_SECONDS = 0.2
 
 
 class WebhookPusher:
+    """Delivers queued updates to ``world.webhook_url`` while one is set."""
+
     def __init__(self, world: World) -> None:
         self.world = world
         self.failures = 0  # non-2xx answers and unreachable webhooks, for tests
@@ -50,6 +52,7 @@ class WebhookPusher:
                 world.updates.acknowledge(update["update_id"] + 1)
             else:
                 self.failures += 1
+                world.notifier.notify()  # tests may wait for a failed delivery
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def _push(self, url: str, update: dict[str, object]) -> bool:

@@ -54,6 +54,9 @@ class Call:
         return f"<Call {self.method} {outcome}>"
 
 
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+
+
 class World:
     """All state of one sandbox; see the module docstring."""
 
@@ -67,6 +70,10 @@ class World:
         self.time_offset = 0.0  # lets tests jump ahead (join-request window, flood windows)
         self.bot = User(
             self, int(token.split(":", 1)[0]), bot_name, username=bot_username, is_bot=True
+        )
+        # Telegram's stand-in sender for anonymous group administrators.
+        self.anonymous_admin = User(
+            self, GROUP_ANONYMOUS_BOT_ID, "Group", username="GroupAnonymousBot", is_bot=True
         )
         self.users: dict[int, User] = {self.bot.id: self.bot}
         self.chats: dict[int, Chat] = {}
@@ -85,7 +92,8 @@ class World:
         self._user_ids = itertools.count(1_000_001)
         self._group_ids = itertools.count(4_000_000_001)
         self._supergroup_ids = itertools.count(1_001_000_000_001)  # "-100…" like Telegram
-        self._call_cursors: dict[str, int] = {}
+        self._call_cursors: dict[str, int] = {}  # per method: no unreturned call before this
+        self._returned_calls: set[int] = set()  # indices into self.calls
 
     # -- time and ids ----------------------------------------------------------------------
 
@@ -153,6 +161,12 @@ class World:
                 chat.members[user.id] = Member("administrator", rights)
         return chat
 
+    def forget_chat(self, chat: Chat) -> None:
+        """Remove a deleted chat: lookups by id or username no longer find it."""
+        del self.chats[chat.id]
+        for key in [k for k in self.join_requests if k[0] == chat.id]:
+            del self.join_requests[key]
+
     # -- lookups the Bot API methods share -------------------------------------------------
 
     def resolve_chat(self, chat_id: int | str) -> Chat:
@@ -184,9 +198,9 @@ class World:
             if sending and not chat.user.may_be_messaged():
                 raise forbidden("bot can't initiate conversation with a user")
         elif chat.bot_member.status == "kicked":
-            raise forbidden(f"bot was kicked from the {chat.kind}")
+            raise forbidden(f"bot was kicked from the {chat.error_noun}")
         elif not chat.bot_present:
-            raise forbidden(f"bot is not a member of the {chat.kind}")
+            raise forbidden(f"bot is not a member of the {chat.error_noun}")
         return chat
 
     def user(self, user_id: int) -> User:
@@ -204,9 +218,10 @@ class World:
     # -- messages and updates --------------------------------------------------------------
 
     def new_message(self, chat: Chat, sender: User, **fields: Any) -> SentMessage:
+        """Store a message; the bot's own non-service messages also go to ``bot_messages``."""
         message = SentMessage(chat, chat.take_message_id(), sender, self.date(), **fields)
         chat.messages[message.message_id] = message
-        if sender.is_bot:
+        if sender is self.bot and message.kind != "service":
             chat.bot_messages.append(message)
             self.notifier.notify()
         return message
@@ -277,27 +292,37 @@ class World:
     async def wait_for_call(
         self, method: str, seconds: float, predicate: Callable[[Call], bool] | None = None
     ) -> Call:
+        """The oldest ``method`` call matching ``predicate`` that was not returned before.
+
+        Returned calls are remembered individually, so waiting for a later call with one
+        predicate never skips an earlier call another predicate would still match.
+        """
         key = method.lower()
-
-        def find() -> Call | None:
-            for index in range(self._call_cursors.get(key, 0), len(self.calls)):
-                call = self.calls[index]
-                if call.method.lower() == key and (predicate is None or predicate(call)):
-                    self._call_cursors[key] = index + 1
-                    return call
-            return None
-
         found: list[Call] = []
 
         def ready() -> bool:
-            call = find()
-            if call is not None:
-                found.append(call)
-            return bool(found)
+            start = self._call_cursors.get(key, 0)
+            for index in range(start, len(self.calls)):
+                call = self.calls[index]
+                if call.method.lower() != key or index in self._returned_calls:
+                    continue
+                if predicate is None or predicate(call):
+                    self._returned_calls.add(index)
+                    self._advance_cursor(key, start)
+                    found.append(call)
+                    return True
+            return False
 
         if not await self.notifier.wait_until(ready, seconds):
             raise AssertionError(f"no {method} call within {seconds}s\n{self.summary()}")
         return found[0]
+
+    def _advance_cursor(self, key: str, index: int) -> None:
+        while index < len(self.calls) and (
+            self.calls[index].method.lower() != key or index in self._returned_calls
+        ):
+            index += 1
+        self._call_cursors[key] = index
 
     def summary(self, chat: Chat | None = None) -> str:
         """What happened so far, for assertion messages."""

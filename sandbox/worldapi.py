@@ -7,7 +7,8 @@ world rules (e.g. writing in a group one is not in) answer 400 ``{"ok": false, .
 ``POST /_world/groups``       ``{"title", "member_ids"?, "admin_ids"?, "supergroup"?}`` -> chat
 ``POST /_world/add_bot``      ``{"chat_id", "by", "payload"?}``
 ``POST /_world/promote_bot``  ``{"chat_id", "by", "rights": {"can_invite_users": true, ...}}``
-``POST /_world/send``         ``{"user_id", "chat_id", "text", "reply_to_message_id"?}`` -> message
+``POST /_world/send``         ``{"user_id", "chat_id", "text", "reply_to_message_id"?,
+                              "anonymous"?}`` -> message
 ``POST /_world/press``        ``{"user_id", "chat_id", "message_id", "text" | "data"}``
 ``POST /_world/join``         ``{"user_id", "chat_id"}`` (also ``/_world/leave``)
 ``GET  /_world/messages?chat_id=N``  every message in the chat, with ``"deleted"`` flags
@@ -82,7 +83,9 @@ async def _send(world: World, body: dict[str, Any]) -> Any:
     chat = _chat(world, body)
     reply_id = body.get("reply_to_message_id")
     reply_to = chat.messages.get(int(reply_id)) if reply_id is not None else None
-    message = await _user(world, body).send(chat, str(body["text"]), reply_to=reply_to)
+    message = await _user(world, body).send(
+        chat, str(body["text"]), reply_to=reply_to, anonymous=bool(body.get("anonymous", False))
+    )
     return message.to_json()
 
 

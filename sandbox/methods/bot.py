@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from sandbox.errors import ApiError, bad_request
 from sandbox.markup import scope_key, validate_commands, validate_language
@@ -20,15 +21,41 @@ async def get_me(world: World, p: Params) -> Any:
     }
 
 
+WEBHOOK_PORTS = (80, 88, 443, 8443)
+
+
+def _allowed_updates(p: Params) -> list[str] | None:
+    allowed = p.get_json("allowed_updates")
+    if allowed is not None and (
+        not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)
+    ):
+        raise bad_request("can't parse allowed_updates")
+    return allowed
+
+
+def _check_webhook_url(world: World, url: str) -> None:
+    loopback = url.startswith(("http://127.0.0.1:", "http://localhost:"))
+    if world.http_webhooks and loopback:
+        return  # the test-only exception: a plain-HTTP receiver on any local port
+    if not url.startswith("https://"):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = urlsplit(url).port or 443
+    except ValueError:  # not a port number at all; refused like any other wrong port
+        port = 0
+    if port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+
+
 async def set_webhook(world: World, p: Params) -> Any:
     """Updates are then pushed to the URL (see sandbox.webhook) instead of polled."""
     url = p.get_str("url") or ""
-    loopback = url.startswith(("http://127.0.0.1:", "http://localhost:"))
-    if url and not url.startswith("https://") and not (world.http_webhooks and loopback):
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if url:
+        _check_webhook_url(world, url)
     secret = p.get_str("secret_token") or ""
     if secret and not (len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)):
         raise bad_request("bad webhook: Secret token contains unallowed characters")
+    world.updates.set_allowed(_allowed_updates(p))
     world.webhook_url = url
     world.webhook_secret = secret
     if p.get_bool("drop_pending_updates"):
@@ -51,11 +78,7 @@ async def get_updates(world: World, p: Params) -> Any:
             "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook "
             "to delete the webhook first",
         )
-    allowed = p.get_json("allowed_updates")
-    if allowed is not None and (
-        not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)
-    ):
-        raise bad_request("can't parse allowed_updates")
+    allowed = _allowed_updates(p)
     limit = p.opt_int("limit")
     return await world.updates.get(
         offset=p.opt_int("offset") or 0,

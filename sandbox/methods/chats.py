@@ -55,7 +55,9 @@ async def leave_chat(world: World, p: Params) -> Any:
     chat = world.chat_for_bot(p.chat_id())
     if chat.user is not None:
         raise bad_request("chat member status can't be changed in private chats")
-    chat.set_member(world.bot, Member("left"), world.bot)
+    bot = world.bot
+    chat.set_member(bot, Member("left"), bot)  # the my_chat_member update
+    chat.service_message(bot, left_chat_member=bot.to_json())
     return True
 
 
@@ -70,6 +72,8 @@ def _target(world: World, chat: Chat, p: Params, right: str, message: str) -> Us
     if status == "creator":
         raise bad_request("can't remove chat owner")
     if status == "administrator":
+        # Telegram lets a bot remove administrators it promoted itself; the sandbox has no
+        # promoteChatMember, so every administrator was promoted by someone else.
         raise bad_request("user is an administrator of the chat")
     return user
 
@@ -78,8 +82,11 @@ async def ban_chat_member(world: World, p: Params) -> Any:
     chat = world.chat_for_bot(p.chat_id())
     user = _target(world, chat, p, "can_restrict_members", NO_RESTRICT_RIGHTS)
     until = p.opt_int("until_date") or 0
+    was_present = chat.member(user).present
     if chat.status(user) != "kicked":
         chat.set_member(user, Member("kicked", until_date=until), world.bot)
+    if was_present:  # removing someone shows in the chat, from the bot as the remover
+        chat.service_message(world.bot, left_chat_member=user.to_json())
     return True
 
 

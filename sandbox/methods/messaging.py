@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,12 @@ NOT_MODIFIED = (
 )
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# "A message can only be deleted if it was sent less than 48 hours ago."
+DELETE_WINDOW_SECONDS = 48 * 3600
+# answerCallbackQuery's url, outside games: "links like t.me/your_bot?start=XXXX". The deep-link
+# payload rules (A-Z, a-z, 0-9, _ and -, at most 64 characters) apply; other query parameters
+# and telegram.me hosts are refused because it is unclear whether Telegram allows them.
+_START_LINK = re.compile(r"(?:https?://)?t\.me/([A-Za-z0-9_]+)\?start=[A-Za-z0-9_-]{1,64}")
 
 
 def _text(world: World, p: Params, *, caption: bool) -> tuple[str, str, list[JSON]]:
@@ -40,8 +47,11 @@ def _text(world: World, p: Params, *, caption: bool) -> tuple[str, str, list[JSO
     return text, raw, parsed
 
 
-def _markup(p: Params) -> JSON | None:
+def _markup(p: Params, *, inline_only: bool = False) -> JSON | None:
+    """The reply_markup to store; edits only accept inline keyboards, as in Telegram."""
     markup = validate_reply_markup(p.get_json("reply_markup"))
+    if inline_only and markup is not None and "inline_keyboard" not in markup:
+        raise bad_request("inline keyboard expected")
     if markup is not None and "inline_keyboard" in markup and not markup["inline_keyboard"]:
         return None  # an empty inline keyboard means "no keyboard"
     return markup
@@ -95,7 +105,8 @@ def _editable(world: World, p: Params) -> tuple[Chat, SentMessage]:
 async def edit_message_text(world: World, p: Params) -> Any:
     _, message = _editable(world, p)
     text, raw, entities = _text(world, p, caption=False)
-    markup = _markup(p)  # omitting reply_markup removes the keyboard, as in Telegram
+    # Omitting reply_markup removes the keyboard, as in Telegram.
+    markup = _markup(p, inline_only=True)
     if message.kind != "text":
         raise bad_request("there is no text in the message to edit")
     if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
@@ -114,9 +125,7 @@ async def edit_message_text(world: World, p: Params) -> Any:
 
 async def edit_message_reply_markup(world: World, p: Params) -> Any:
     _, message = _editable(world, p)
-    markup = _markup(p)
-    if markup is not None and "inline_keyboard" not in markup:
-        raise bad_request("inline keyboard expected")
+    markup = _markup(p, inline_only=True)
     if markup == message.reply_markup:
         raise bad_request(NOT_MODIFIED)
     message.apply_edit(method="editMessageReplyMarkup", date=world.date(), reply_markup=markup)
@@ -135,6 +144,13 @@ async def delete_message(world: World, p: Params) -> Any:
         and not chat.bot_member.has("can_delete_messages")
     ):
         raise bad_request("message can't be deleted")
+    if world.now() - message.date >= DELETE_WINDOW_SECONDS and not (
+        # The documented exception: a supergroup admin with this right deletes any message.
+        # Elsewhere (private chats and basic groups too) the 48-hour rule is applied, which
+        # may be stricter than Telegram for basic-group admins.
+        chat.type == "supergroup" and chat.bot_member.has("can_delete_messages")
+    ):
+        raise bad_request("message can't be deleted")
     message.deleted = True
     world.notifier.notify()
     return True
@@ -147,10 +163,15 @@ async def answer_callback_query(world: World, p: Params) -> Any:
     text = p.get_str("text")
     if text is not None and utf16_len(text) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
+    url = p.get_str("url")
+    if url:
+        link = _START_LINK.fullmatch(url)
+        if link is None or link.group(1).lower() != (world.bot.username or "").lower():
+            raise bad_request("URL_INVALID")  # no games in the sandbox: only start links
     handle.answer = CallbackAnswer(
         text=text,
         show_alert=p.get_bool("show_alert"),
-        url=p.get_str("url"),
+        url=url,
         cache_time=p.opt_int("cache_time") or 0,
         params=dict(p.raw),
     )

@@ -54,7 +54,7 @@ def make_config(sb: Sandbox, tmp_path: Path, facilitators: list[int]) -> Config:
 
 
 @contextlib.asynccontextmanager
-async def running(config: Config) -> AsyncIterator[BuurtApplication]:
+async def running(sb: Sandbox, config: Config) -> AsyncIterator[BuurtApplication]:
     """What `buurtbot run` does, but inside the test's event loop."""
     app = build_application(config)
     async with app:
@@ -62,6 +62,8 @@ async def running(config: Config) -> AsyncIterator[BuurtApplication]:
         await app.post_init(app)
         await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
         await app.start()
+        # Telegram applies allowed_updates from the first poll on; act only after it.
+        await sb.wait_polling()
         try:
             yield app
         finally:
@@ -73,7 +75,7 @@ async def running(config: Config) -> AsyncIterator[BuurtApplication]:
 
 @pytest.fixture
 async def bot(sb: Sandbox, people: People, tmp_path: Path) -> AsyncIterator[BuurtApplication]:
-    async with running(make_config(sb, tmp_path, [people.fleur.id])) as app:
+    async with running(sb, make_config(sb, tmp_path, [people.fleur.id])) as app:
         yield app
 
 

@@ -421,3 +421,18 @@ async def test_group_commands_elsewhere_are_explained(
         assert "/newgroup" in (await people.piet.dm.next_bot_message()).text
     await people.piet.send(people.piet.dm, "/mine extra <b>args</b>")
     assert "not in any group" in (await people.piet.dm.next_bot_message()).text
+
+
+async def test_a_deleted_chat_dissolves_its_group(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    chat = await start_group(sb, street, piet, "Verdwenen")
+    await chat.delete(by=piet)
+
+    async def dissolved() -> bool:
+        group = await _group(bot, "Verdwenen")
+        return group.status == GroupStatus.DISSOLVED and group.dissolve_reason is not None
+
+    await eventually(dissolved)

@@ -152,3 +152,12 @@ async def test_command_menus_are_published_per_scope_and_language(
     admins = sb.commands({"type": "all_chat_administrators"}, "nl")
     assert "setup" in [c["command"] for c in admins]
     assert "setup" not in [c["command"] for c in sb.commands({"type": "all_group_chats"})]
+
+
+async def test_an_anonymous_admin_may_set_up(sb: Sandbox, people: People, bot: BuurtApplication):
+    street = await _street(sb, people)
+    await people.anna.send(street, "/setup", anonymous=True)
+    assert "Kerklaan" in (await street.next_bot_message()).text
+    assert await _neighbourhood(bot, street.id) is not None
+    async with db(bot) as session:
+        assert list(await session.scalars(select(Resident))) == []  # nobody known yet

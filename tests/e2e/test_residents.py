@@ -152,7 +152,7 @@ async def test_failing_command_menus_do_not_stop_the_bot(
     sb: Sandbox, people: People, tmp_path: Path
 ):
     sb.fail_method("setMyCommands", error_code=500, description="Internal Server Error")
-    async with running(make_config(sb, tmp_path, [])):
+    async with running(sb, make_config(sb, tmp_path, [])):
         await people.anna.start()
         assert "Hoi Anna" in (await people.anna.dm.next_bot_message()).text
     assert sb.calls_to("setMyCommands")

@@ -104,7 +104,7 @@ def test_nested_entities() -> None:
         ("<b><i>x</b></i>", 'expected "</i>", found "</b>"'),
         ("<b", "Unclosed start tag"),
         ('<span class="x">y</span>', 'must have class "tg-spoiler"'),
-        ("<tg-emoji>x</tg-emoji>", "emoji-id"),
+        ("<tg-emoji>x</tg-emoji>", "Invalid custom emoji identifier specified"),
         ("<blockquote><blockquote>x</blockquote></blockquote>", "Nested blockquotes"),
         ('<a href="https://a.nl"><a href="https://b.nl">x</a></a>', "Nested links"),
     ],
@@ -113,6 +113,76 @@ def test_invalid_markup_is_rejected(source: str, fragment: str) -> None:
     with pytest.raises(EntityParseError) as info:
         parse_html(source)
     assert fragment in str(info.value)
+
+
+# The expected texts and byte offsets are tdlib's own parse_html test cases.
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("🏟 🏟&lt;<abacaba", "Unclosed start tag at byte offset 13"),
+        ("🏟 🏟&lt;<abac aba>", 'Unsupported start tag "abac" at byte offset 13'),
+        ("🏟 🏟&lt;<i   =aba>", 'Empty attribute name in the tag "i" at byte offset 13'),
+        (
+            "🏟 🏟&lt;<i    aba>",
+            'Expected equal sign in declaration of an attribute of the tag "i" at byte offset 13',
+        ),
+        ("🏟 🏟&lt;<i    aba  =  ", 'Unclosed start tag "i" at byte offset 13'),
+        ("🏟 🏟&lt;<i    aba  =  190azAz-.,", "Unexpected end of name token at byte offset 27"),
+        ('🏟 🏟&lt;<i    aba  =  "&lt;&gt;&quot;>', "Unclosed start tag at byte offset 13"),
+        ("🏟 🏟&lt;</", "Unexpected end tag at byte offset 13"),
+        ("🏟 🏟&lt;<b></b></", "Unexpected end tag at byte offset 20"),
+        ("🏟 🏟&lt;<i>a</i   ", "Unclosed end tag at byte offset 17"),
+        (
+            "🏟 🏟&lt;<i>a</em   >",
+            'Unmatched end tag at byte offset 17, expected "</i>", found "</em>"',
+        ),
+        (
+            "<b foo>x</b>",
+            'Expected equal sign in declaration of an attribute of the tag "b" at byte offset 0',
+        ),
+        (
+            "x<i expandable>x</i>",
+            'Expected equal sign in declaration of an attribute of the tag "i" at byte offset 1',
+        ),
+        ("<a href=https://x.nl>x</a>", "Unexpected end of name token at byte offset 8"),
+        ("<a href=a_b>x</a>", "Unexpected end of name token at byte offset 8"),
+        ("<b/>x", 'Unsupported start tag "b/" at byte offset 0'),
+    ],
+)
+def test_tdlib_error_messages(source: str, message: str) -> None:
+    with pytest.raises(EntityParseError) as info:
+        parse_html(source)
+    assert str(info.value) == message
+
+
+def test_unquoted_values_are_lowercased_name_tokens() -> None:
+    text, entities = parse_html(
+        "<pre><code class=LANGUAGE-Py.3>x</code></pre> <span class=TG-Spoiler>y</span>"
+    )
+    assert text == "x y"
+    assert entities == [
+        {"type": "pre", "offset": 0, "length": 1, "language": "py.3"},
+        {"type": "spoiler", "offset": 2, "length": 1},
+    ]
+
+
+def test_bare_expandable_and_anonymous_end_tags() -> None:
+    text, entities = parse_html("<blockquote expandable>a</blockquote> <b>b</> <i>c</  >")
+    assert text == "a b c"
+    assert [e["type"] for e in entities] == ["expandable_blockquote", "bold", "italic"]
+    with pytest.raises(EntityParseError, match="Unexpected end tag at byte offset 0"):
+        parse_html("</>")
+
+
+@pytest.mark.parametrize("source", ["fish & chips", "&nbsp;", "&#0;", "&#X41;", "&LT;"])
+def test_stricter_than_telegram_says_so(source: str) -> None:
+    """Telegram keeps these literally; the sandbox refuses them and says it is the sandbox."""
+    with pytest.raises(ApiError) as info:
+        format_text(source, "HTML", None, limit=100, empty_error="empty", long_error="long")
+    assert info.value.code == 400
+    assert info.value.description.startswith(
+        "Bad Request: can't parse entities: sandbox check, stricter than Telegram"
+    )
 
 
 def test_trim_moves_and_clips_entities() -> None:

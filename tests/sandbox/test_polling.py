@@ -16,24 +16,26 @@ from sandbox import Sandbox
 from .conftest import TOKEN, Api, Street
 
 
-async def test_long_poll_returns_as_soon_as_an_update_arrives(api: Api, street: Street) -> None:
+async def test_long_poll_returns_as_soon_as_an_update_arrives(
+    api: Api, sandbox: Sandbox, street: Street
+) -> None:
     api.sb.privacy_mode = False
     await api.ok("getUpdates", offset=-1, timeout=0)
     last = (await api.ok("getUpdates", timeout=0))[-1]["update_id"]
     started = time.monotonic()
-    poll = asyncio.create_task(api.ok("getUpdates", offset=last + 1, timeout=2))
-    await asyncio.sleep(0.05)
+    poll = asyncio.create_task(api.ok("getUpdates", offset=last + 1, timeout=6))
+    await sandbox.wait_polling()
     assert not poll.done()
     await street.piet.send(street.group, "hallo")
-    (update,) = await asyncio.wait_for(poll, 1.5)
+    (update,) = await asyncio.wait_for(poll, 5)
     assert update["message"]["text"] == "hallo"
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # well before the 6 s poll timeout
 
 
 async def test_long_poll_times_out_empty(api: Api, sandbox: Sandbox) -> None:
     started = time.monotonic()
     assert await api.ok("getUpdates", timeout=1) == []
-    assert 0.9 <= time.monotonic() - started < 1.8
+    assert 0.9 <= time.monotonic() - started < 3.0
 
 
 async def test_dropped_long_poll_loses_nothing(
@@ -49,10 +51,8 @@ async def test_dropped_long_poll_loses_nothing(
             api.sb.method_url("getUpdates"), json={"offset": offset, "timeout": 5}, timeout=0.2
         )
     dropped = api.sb.calls[-1]
-    for _ in range(100):  # the hang-up reaches the server a moment later
-        if dropped.ok is not None:
-            break
-        await asyncio.sleep(0.01)
+    # The hang-up reaches the server a moment later.
+    await api.sb.world.notifier.wait_until(lambda: dropped.ok is not None, 5)
     assert (dropped.error_code, dropped.description) == (499, "client closed the connection")
     await street.piet.send(street.group, "na de onderbreking")
     (update,) = await api.ok("getUpdates", offset=offset, timeout=1)
@@ -77,32 +77,66 @@ async def test_offset_and_limit(api: Api, street: Street) -> None:
     assert await api.ok("getUpdates", offset=ids[-1] + 1) == []
 
 
-async def test_allowed_updates_default_and_memory(
+async def test_allowed_updates_apply_when_updates_are_created(
     api: Api, sandbox: Sandbox, street: Street
 ) -> None:
+    """As Telegram documents, a filter "doesn't affect updates created before the call"."""
     await sandbox.promote_bot(street.group, by=street.anna, can_invite_users=True)
     await api.ok("getUpdates", offset=-1)
     last = (await api.ok("getUpdates"))[-1]["update_id"]
-    await street.group.join(street.kees)
+    await street.group.join(street.kees)  # default filter: no chat_member update is created
     default = await api.ok("getUpdates", offset=last + 1)
-    assert [set(u) - {"update_id"} for u in default] == [{"message"}]  # no chat_member
+    assert [set(u) - {"update_id"} for u in default] == [{"message"}]
 
-    await street.group.leave(street.kees)
+    await street.group.leave(street.kees)  # created under the default filter
     only = await api.ok(
         "getUpdates", offset=default[-1]["update_id"] + 1, allowed_updates=["chat_member"]
     )
-    assert [set(u) - {"update_id"} for u in only] == [{"chat_member"}]
-    await street.piet.send(street.group, "niet gewenst")
+    assert [set(u) - {"update_id"} for u in only] == [{"message"}]  # still delivered
+    await street.piet.send(street.group, "/niet_gewenst")
     await street.group.join(street.kees)
     remembered = await api.ok("getUpdates", offset=only[-1]["update_id"] + 1)
     assert [set(u) - {"update_id"} for u in remembered] == [{"chat_member"}]
 
+    # An empty list means "back to the default", not "nothing".
+    await api.ok("getUpdates", offset=remembered[-1]["update_id"] + 1, allowed_updates=[])
+    await street.group.leave(street.kees)
+    assert [set(u) - {"update_id"} for u in await api.ok("getUpdates")] == [{"message"}]
+
+
+async def test_set_webhook_stores_allowed_updates(api: Api, sandbox: Sandbox) -> None:
+    await api.ok("setWebhook", url="https://buurt.example/hook", allowed_updates=["message"])
+    assert sandbox.world.updates.allowed_updates == ["message"]
+    await api.ok("setWebhook", url="https://buurt.example/hook")  # omitted: kept
+    assert sandbox.world.updates.allowed_updates == ["message"]
+    description = await api.error(
+        "setWebhook", 400, url="https://buurt.example/hook", allowed_updates={"message": 1}
+    )
+    assert description == "Bad Request: can't parse allowed_updates"
+
+
+async def test_wait_polling(api: Api, sandbox: Sandbox) -> None:
+    with pytest.raises(AssertionError, match="did not start a long poll"):
+        await sandbox.wait_polling(timeout=0.05)
+    await api.ok("getUpdates", timeout=0)  # a short poll never waits
+    with pytest.raises(AssertionError):
+        await sandbox.wait_polling(timeout=0.05)
+    poll = asyncio.create_task(api.ok("getUpdates", timeout=5, allowed_updates=["poll"]))
+    await sandbox.wait_polling()
+    assert sandbox.world.updates.allowed_updates == ["poll"]
+    await sandbox.add_user("Anna").start()  # a message: not created under this filter
+    assert sandbox.world.updates.pending == []
+    assert not poll.done()
+    poll.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+
 
 async def test_second_poller_terminates_the_first(api: Api, sandbox: Sandbox) -> None:
-    first = asyncio.create_task(api.call("getUpdates", timeout=2))
-    await asyncio.sleep(0.05)
+    first = asyncio.create_task(api.call("getUpdates", timeout=5))
+    await sandbox.wait_polling()
     assert await api.ok("getUpdates", timeout=0) == []
-    response = await asyncio.wait_for(first, 1)
+    response = await asyncio.wait_for(first, 5)
     assert response.status_code == 409
     assert response.json()["description"].startswith("Conflict: terminated by other getUpdates")
 
@@ -151,6 +185,7 @@ async def test_real_application_round_trip(sandbox: Sandbox) -> None:
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=5)
+        await sandbox.wait_polling()
         await anna.start()
         reply = await anna.dm.next_bot_message(timeout=5)
         assert reply.text == "Hallo!" and reply.html == "<b>Hallo!</b>"

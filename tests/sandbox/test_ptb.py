@@ -357,6 +357,83 @@ async def group_removal(bot: telegram.Bot, sandbox: Sandbox) -> None:
         await bot.send_message(group.id, "hallo")
 
 
+async def test_bot_bans_and_leaves_visibly(
+    bot: telegram.Bot, sandbox: Sandbox, street: Street
+) -> None:
+    """Both show up as left_chat_member service messages, as when a person does it."""
+    group = street.group
+    await sandbox.promote_bot(group, by=street.anna, can_restrict_members=True)
+    await fetch(bot)
+    assert await bot.ban_chat_member(group.id, street.piet.id) is True
+    banned, service = await fetch(bot)
+    assert banned.chat_member is not None and banned.chat_member.from_user.id == bot.id
+    assert service.message is not None and service.message.from_user is not None
+    assert service.message.from_user.id == bot.id
+    assert service.message.left_chat_member is not None
+    assert service.message.left_chat_member.id == street.piet.id
+    await bot.ban_chat_member(group.id, street.kees.id)  # never joined: nothing to show
+    assert [u.chat_member is not None for u in await fetch(bot)] == [True]
+    assert sandbox.messages_in(group) == []  # service messages are not the bot's messages
+
+    assert await bot.leave_chat(group.id) is True
+    left, service = await fetch(bot)
+    assert left.my_chat_member is not None
+    assert left.my_chat_member.new_chat_member.status == "left"
+    assert service.message is not None and service.message.left_chat_member is not None
+    assert service.message.left_chat_member.id == bot.id
+
+
+async def test_anonymous_administrators(
+    bot: telegram.Bot, sandbox: Sandbox, street: Street
+) -> None:
+    group = street.group
+    with pytest.raises(AssertionError, match="only administrators"):
+        await street.piet.send(group, "/help", anonymous=True)
+    with pytest.raises(AssertionError, match="only administrators"):
+        await street.anna.send(street.anna.dm, "hoi", anonymous=True)
+    await fetch(bot)
+    sent = await street.anna.send(group, "/help", anonymous=True)
+    await street.anna.send(group, "privacy mode hides this", anonymous=True)
+    (update,) = await fetch(bot)
+    message = update.message
+    assert message is not None and message.text == "/help"
+    assert message.from_user is not None and message.from_user.to_dict() == {
+        "id": 1087968824,
+        "is_bot": True,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    }
+    assert message.sender_chat is not None and message.sender_chat.id == group.id
+    assert not sent.from_bot and sandbox.messages_in(group) == []
+    await bot.send_message(group.id, "Wie is daar?", reply_to_message_id=sent.message_id)
+
+
+async def test_creator_deletes_the_group(
+    bot: telegram.Bot, sandbox: Sandbox, street: Street
+) -> None:
+    group = street.group
+    await fetch(bot)
+    with pytest.raises(AssertionError, match="only the creator"):
+        await group.delete(by=street.piet)
+    await group.delete(by=street.anna)
+    (update,) = await fetch(bot)
+    change = update.my_chat_member
+    assert change is not None and change.from_user.id == street.anna.id
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("member", "left")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(group.id, "hallo?")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.get_chat(group.id)
+    with pytest.raises(AssertionError, match="was deleted"):
+        await street.piet.send(group, "hallo?")
+
+    public = sandbox.add_group("Wijk", admins=[street.anna], supergroup=True, username="wijk")
+    await public.delete(by=street.anna)  # without the bot: no update
+    assert await fetch(bot) == []
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.get_chat("@wijk")
+
+
 async def test_private_chat_updates(bot: telegram.Bot, sandbox: Sandbox) -> None:
     anna = sandbox.add_user("Anna", language_code="nl")
     await anna.start("invite_abc")

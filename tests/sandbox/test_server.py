@@ -70,6 +70,32 @@ async def test_bad_bodies(api: Api) -> None:
     assert response.json()["description"].startswith("Bad Request: can't parse JSON")
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary"),
+        ("multipart/form-data; boundary=xyz", b"garbage"),
+        ("multipart/form-data; boundary=xyz", b'--xyz\r\nContent-Disposition: form-data; name="a"'),
+        ("multipart/form-data; boundary=xyz", b"--xyz\r\nbroken header\r\n\r\nx\r\n--xyz--\r\n"),
+    ],
+)
+async def test_malformed_multipart_is_a_bad_request(
+    api: Api, content_type: str, body: bytes
+) -> None:
+    response = await api.client.post(
+        api.sb.method_url("sendMessage"), content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: can't parse multipart/form-data request body",
+    }
+    assert api.sb.calls[-1].error_code == 400
+    assert not api.sb.server.internal_errors
+
+
 def test_params_coercion() -> None:
     p = Params({"a": "12", "b": "false", "c": "@kerklaan", "d": '{"x": 1}', "e": 1.0})
     assert p.get_int("a") == 12 and p.opt_int("e") == 1
@@ -122,6 +148,11 @@ async def test_world_http_api(sandbox: Sandbox) -> None:
         )
         message = await post("/send", user_id=piet["id"], chat_id=group["id"], text="/help")
         assert message["entities"][0]["type"] == "bot_command"
+        anonymous = await post(
+            "/send", user_id=anna["id"], chat_id=group["id"], text="Beheer", anonymous=True
+        )
+        assert anonymous["from"]["username"] == "GroupAnonymousBot"
+        assert anonymous["sender_chat"]["id"] == group["id"]
 
         async with httpx.AsyncClient() as bot_client:
             sent = (
@@ -146,7 +177,7 @@ async def test_world_http_api(sandbox: Sandbox) -> None:
         assert pressed["query_id"] in sandbox.world.callback_queries
 
         listed = (await client.get("/messages", params={"chat_id": group["id"]})).json()
-        assert [m.get("text") for m in listed["result"]][-2:] == ["/help", "menu"]
+        assert [m.get("text") for m in listed["result"]][-3:] == ["/help", "Beheer", "menu"]
         state = (await client.get("/state")).json()["result"]
         assert state["chats"][0]["bot_status"] == "administrator"
 

@@ -195,6 +195,21 @@ async def test_calls_log_and_wait_for_call(api: Api, sandbox: Sandbox) -> None:
     assert [c.method for c in sandbox.calls_to("setmycommands")] == ["setMyCommands"] * 2
 
 
+async def test_wait_for_call_never_skips_a_matching_call(api: Api, sandbox: Sandbox) -> None:
+    """A predicate that matches a later call must not hide earlier ones from other waits."""
+    commands = [{"command": "start", "description": "Begin"}]
+    await api.error("setMyCommands", 400, commands=[{"command": "X", "description": "x"}])
+    await api.ok("setMyCommands", commands=commands)
+    succeeded = await sandbox.wait_for_call("setMyCommands", where=lambda c: bool(c.ok))
+    assert succeeded.ok is True
+    failed = await sandbox.wait_for_call("setMyCommands")
+    assert failed.ok is False
+    with pytest.raises(AssertionError, match="no setMyCommands call"):
+        await sandbox.wait_for_call("setMyCommands", timeout=0.05)
+    await api.ok("setMyCommands", commands=commands)
+    assert (await sandbox.wait_for_call("setMyCommands")) is sandbox.calls[-1]
+
+
 async def test_fail_method_on_purpose(api: Api, sandbox: Sandbox) -> None:
     commands = [{"command": "start", "description": "Begin"}]
     sandbox.fail_method("setMyCommands", times=2)
