@@ -50,6 +50,29 @@ class Outbox:
         """Queue an HTML message; `text` must come from the translator, which escapes values."""
         self.messages.append(Outgoing(chat_id, text, reply_markup, reply_to))
 
+    def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Replace a message's text (and buttons: none unless given), e.g. a card or question."""
+        self.then(
+            lambda bot: bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+            ),
+            "edit a message",
+        )
+
+    def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        self.then(lambda bot: bot.edit_message_reply_markup(chat_id, message_id), "remove buttons")
+
     def then(self, call: Callable[[Bot], Awaitable[object]], what: str) -> None:
         """Queue a Telegram call that must wait for the commit, in order with the messages."""
         self.messages.append(Action(call, what))

@@ -6,8 +6,7 @@ a short summary, revokes its invite links and leaves the chat.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
@@ -18,7 +17,7 @@ from models import groups
 from models.entities import Group, GroupStatus, User
 
 
-def confirmation(_: Gettext, group: Group) -> tuple[str, object]:
+def confirmation(_: Gettext, group: Group) -> tuple[str, InlineKeyboardMarkup]:
     text = _(
         "Do you want to end <b>{title}</b>? I will post a short summary, close the invite "
         "links and leave the chat. This cannot be undone.",
@@ -58,7 +57,7 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
         return
     if group.owner_id == user.id:
         text, markup = confirmation(_, group)
-        context.reply(update, text, reply_markup=markup)  # type: ignore[arg-type]
+        context.reply(update, text, reply_markup=markup)
         return
     owner = await context.session.get(User, group.owner_id)
     context.reply(
@@ -106,15 +105,8 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         await _dissolve(context, group, user.id)
         edit_text, edit_markup = _("The group <b>{title}</b> has ended.", title=group.title), None
     if message is not None:
-        context.outbox.then(
-            lambda bot: bot.edit_message_text(
-                edit_text,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=edit_markup,  # type: ignore[arg-type]
-            ),
-            "update a dissolve question",
+        context.outbox.edit(
+            message.chat.id, message.message_id, edit_text, reply_markup=edit_markup
         )
 
 

@@ -252,10 +252,7 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
     await query.answer()
     message = query.message
     if message is not None:
-        context.outbox.then(
-            lambda bot: bot.edit_message_reply_markup(message.chat.id, message.message_id),
-            "remove the buttons of a linked group's question",
-        )
+        context.outbox.remove_buttons(message.chat.id, message.message_id)
 
 
 def register(app: BuurtApplication) -> None:

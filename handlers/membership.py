@@ -10,7 +10,7 @@ import html
 
 from sqlalchemy import select
 from telegram import ChatJoinRequest, ChatMemberUpdated, Message, MessageEntity, Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackQueryHandler, ChatJoinRequestHandler, TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
@@ -146,15 +146,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         await query.answer(_("Declined."))
     message = query.message
     if message is not None:
-        context.outbox.then(
-            lambda bot: bot.edit_message_text(
-                outcome,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                parse_mode=ParseMode.HTML,
-            ),
-            "show the decision on a join request",
-        )
+        context.outbox.edit(message.chat.id, message.message_id, outcome)
 
 
 # -- who is in the group -------------------------------------------------------------------

@@ -177,16 +177,7 @@ async def place(update: Update, context: BuurtContext) -> None:
     text, markup = link_reply(_, context.bot.username, group, token)
     message = query.message
     if message is not None:
-        context.outbox.then(
-            lambda bot: bot.edit_message_text(
-                text,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-                parse_mode="HTML",
-                reply_markup=markup,
-            ),
-            "show the link of a new group",
-        )
+        context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
 
 
 def register(app: BuurtApplication) -> None:
