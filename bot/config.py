@@ -91,6 +91,10 @@ class GroupsConfig(_Section):
     payload_wait_seconds: float = Field(5.0, ge=0, le=600)
 
 
+class RequestsConfig(_Section):
+    max_open_per_resident: int = Field(10, ge=1, le=1000)
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -101,6 +105,7 @@ class Config(_Section):
     facilitators: FacilitatorsConfig = FacilitatorsConfig()
     defaults: DefaultsConfig = DefaultsConfig()
     groups: GroupsConfig = GroupsConfig()
+    requests: RequestsConfig = RequestsConfig()
     logging: LoggingConfig = LoggingConfig()
 
     def is_facilitator(self, user_id: int) -> bool:

@@ -12,11 +12,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 log = logging.getLogger(__name__)
+
+
+#: Told the id of a message once it is out, to remember it (a card, to edit it later).
+OnSent = Callable[[AsyncSession, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class Outgoing:
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
     reply_to: int | None = None
+    on_sent: OnSent | None = None
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,10 @@ class Outbox:
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
+        on_sent: OnSent | None = None,
     ) -> None:
         """Queue an HTML message; `text` must come from the translator, which escapes values."""
-        self.messages.append(Outgoing(chat_id, text, reply_markup, reply_to))
+        self.messages.append(Outgoing(chat_id, text, reply_markup, reply_to, on_sent))
 
     def edit(
         self,
@@ -77,14 +84,21 @@ class Outbox:
         """Queue a Telegram call that must wait for the commit, in order with the messages."""
         self.messages.append(Action(call, what))
 
-    async def deliver(self, bot: Bot) -> None:
-        """Send in order; one failed message does not hold back the others."""
+    async def deliver(self, bot: Bot) -> list[tuple[OnSent, int]]:
+        """Send in order; one failed message does not hold back the others.
+
+        Returns what must be told of the sent messages' ids, for a transaction of its own.
+        """
+        sent: list[tuple[OnSent, int]] = []
         for item in self.messages:
             if isinstance(item, Action):
                 await run_action(bot, item)
-            else:
-                await deliver_one(bot, item)
+                continue
+            message_id = await deliver_one(bot, item)
+            if message_id is not None and item.on_sent is not None:
+                sent.append((item.on_sent, message_id))
         self.messages.clear()
+        return sent
 
 
 async def run_action(bot: Bot, action: Action) -> None:
@@ -94,9 +108,9 @@ async def run_action(bot: Bot, action: Action) -> None:
         log.warning("Telegram refused to %s", action.what, exc_info=True)
 
 
-async def deliver_one(bot: Bot, message: Outgoing) -> bool:
+async def deliver_one(bot: Bot, message: Outgoing) -> int | None:
     try:
-        await bot.send_message(
+        sent = await bot.send_message(
             message.chat_id,
             message.text,
             parse_mode=ParseMode.HTML,
@@ -108,11 +122,11 @@ async def deliver_one(bot: Bot, message: Outgoing) -> bool:
     except Forbidden:
         # Blocked or never started: an ordinary state of affairs, not an error.
         log.debug("chat %s does not accept messages from the bot", message.chat_id)
-        return False
+        return None
     except BadRequest:
         log.exception("Telegram refused a message to chat %s", message.chat_id)
-        return False
+        return None
     except TelegramError:
         log.warning("could not deliver a message to chat %s", message.chat_id, exc_info=True)
-        return False
-    return True
+        return None
+    return sent.message_id

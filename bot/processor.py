@@ -89,5 +89,11 @@ async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScop
             await session.rollback()
         else:
             await session.commit()
-    if not scope.failed:
-        await scope.outbox.deliver(bot)
+    if scope.failed:
+        return
+    sent = await scope.outbox.deliver(bot)
+    if sent:
+        async with sessionmaker() as session:
+            for remember, message_id in sent:
+                await remember(session, message_id)
+            await session.commit()

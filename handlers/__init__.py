@@ -7,12 +7,24 @@ from handlers import (
     lists,
     membership,
     newgroup,
+    requests,
     residents,
     setup,
     start,
 )
 
 #: Registration order matters within a handler group: the first matching handler wins.
-MODULES = (residents, membership, start, setup, newgroup, linking, lists, dissolve, fallback)
+MODULES = (
+    residents,
+    membership,
+    start,
+    setup,
+    newgroup,
+    linking,
+    lists,
+    dissolve,
+    requests,
+    fallback,
+)
 
 __all__ = ["MODULES"]

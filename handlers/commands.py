@@ -53,6 +53,8 @@ class Command:
     who: Who
     #: The arguments as shown in /help, e.g. "<title>"; never translated.
     usage: str = ""
+    #: A translatable example, shown when the command is used in the wrong place.
+    example: str | None = None
 
 
 TABLE: tuple[Command, ...] = (
@@ -78,6 +80,35 @@ TABLE: tuple[Command, ...] = (
         Who.EVERYONE,
     ),
     Command("mine", N_("Your groups and your part in them"), Where.PRIVATE, Who.EVERYONE),
+    Command(
+        "ask",
+        N_("Ask neighbours for a hand"),
+        Where.NEIGHBOURHOOD | Where.GROUP,
+        Who.EVERYONE,
+        usage="[for <name>:] <what you need>",
+        example=N_("/ask help carrying groceries on Friday"),
+    ),
+    Command(
+        "offer",
+        N_("Offer neighbours a hand"),
+        Where.NEIGHBOURHOOD | Where.GROUP,
+        Who.EVERYONE,
+        usage="<what you offer>",
+        example=N_("/offer I can lend a ladder"),
+    ),
+    Command(
+        "requests",
+        N_("The open requests in this chat"),
+        Where.NEIGHBOURHOOD | Where.GROUP,
+        Who.EVERYONE,
+    ),
+    Command(
+        "cancel",
+        N_("Take down someone's request, with a reason"),
+        Where.NEIGHBOURHOOD | Where.GROUP,
+        Who.CHAT_ADMIN,
+        usage="<number> <reason>",
+    ),
     Command("invite", N_("Invite a neighbour to this group"), Where.GROUP, Who.EVERYONE),
     Command("members", N_("Who is in this group"), Where.GROUP, Who.EVERYONE),
     Command("dissolve", N_("End this group (owner)"), Where.GROUP, Who.EVERYONE),
@@ -92,6 +123,9 @@ WRONG_CHAT = {
     ),
     Where.NEIGHBOURHOOD | Where.OTHER: N_(
         "Please use /{command} in your neighbourhood's group chat."
+    ),
+    Where.NEIGHBOURHOOD | Where.GROUP: N_(
+        "Please use /{command} in your neighbourhood's chat or in one of its groups."
     ),
 }
 
@@ -117,7 +151,10 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
             return
         if not command.where & await chat_where(update, context.session):
             _ = context.gettext()
-            context.reply(update, _(WRONG_CHAT[command.where], command=command.name))
+            text = _(WRONG_CHAT[command.where], command=command.name)
+            if command.example:
+                text += "\n" + _("For example: {example}", example=_(command.example))
+            context.reply(update, text)
             return
         await callback(update, context)
 

@@ -1,4 +1,4 @@
-"""/groups and /mine: finding groups to join, and one's own."""
+"""/groups and /mine: finding groups to join, and one's own groups and requests."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import html
 from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import Html
+from bot.i18n import Gettext, Html
 from handlers.buttons import deep_link, keyboard, link_button
+from handlers.cards import line
 from handlers.commands import command_handler
-from models import groups, neighbourhoods
-from models.entities import GroupStatus, Neighbourhood
+from models import groups, neighbourhoods, requests
+from models.entities import Group, GroupStatus, Neighbourhood
 
 #: Telegram shows long keyboards badly; more groups than this are listed without buttons.
 MAX_BUTTONS = 20
@@ -44,42 +45,61 @@ async def list_groups(update: Update, context: BuurtContext) -> None:
 
 
 async def mine(update: Update, context: BuurtContext) -> None:
+    """My groups, my open asks, what I am helping with, and what I helped with this month."""
     user = update.effective_user
     if user is None:
         return
     _ = context.gettext()
-    found = await groups.groups_of(context.session, user.id)
-    if not found:
+    session = context.session
+    found = await groups.groups_of(session, user.id)
+    mine = await requests.mine(session, user.id)
+    if not (found or mine.asks or mine.claims or mine.helped_this_month):
         context.reply(
             update,
             _(
-                "You are not in any group yet. Send /groups in your neighbourhood's chat "
-                "to find one."
+                "You are not in any group yet, and have no open requests. Send /groups in "
+                "your neighbourhood's chat to find a group, or /ask to ask for a hand."
             ),
         )
         return
-    lines = [_("<b>Your groups</b>")]
-    for group in found:
-        neighbourhood = (
-            await context.session.get(Neighbourhood, group.neighbourhood_id)
-            if group.neighbourhood_id
-            else None
-        )
-        if group.status == GroupStatus.PENDING:
-            role = _("waiting for its group chat")
-        elif group.owner_id == user.id:
-            role = _("owner")
-        else:
-            role = _("member")
-        lines.append(
-            _(
-                "• <b>{title}</b> ({neighbourhood}): {role}",
-                title=group.title,
-                neighbourhood=neighbourhood.title if neighbourhood else "?",
-                role=Html(role),
-            )
-        )
-    context.reply(update, "\n".join(lines))
+    lines: list[str] = []
+    if found:
+        lines.append(_("<b>Your groups</b>"))
+        lines += [await _group_line(context, _, group, user.id) for group in found]
+    if mine.asks:
+        lines += ["", _("<b>Your open requests</b>")] + [line(_, r) for r in mine.asks]
+    if mine.claims:
+        lines += ["", _("<b>You are helping with</b>")] + [line(_, r) for r in mine.claims]
+    if mine.helped_this_month:
+        lines += [
+            "",
+            _.plural(
+                "This month you helped with {n} request. Thank you!",
+                "This month you helped with {n} requests. Thank you!",
+                len(mine.helped_this_month),
+            ),
+        ]
+    context.reply(update, "\n".join(lines).strip())
+
+
+async def _group_line(context: BuurtContext, _: Gettext, group: Group, user_id: int) -> str:
+    neighbourhood = (
+        await context.session.get(Neighbourhood, group.neighbourhood_id)
+        if group.neighbourhood_id
+        else None
+    )
+    if group.status == GroupStatus.PENDING:
+        role = _("waiting for its group chat")
+    elif group.owner_id == user_id:
+        role = _("owner")
+    else:
+        role = _("member")
+    return _(
+        "• <b>{title}</b> ({neighbourhood}): {role}",
+        title=group.title,
+        neighbourhood=neighbourhood.title if neighbourhood else "?",
+        role=Html(role),
+    )
 
 
 def register(app: BuurtApplication) -> None:

@@ -9,6 +9,9 @@ from models.entities import (
     JoinRequest,
     JoinRequestStatus,
     Neighbourhood,
+    Request,
+    RequestKind,
+    RequestState,
     Resident,
     User,
 )
@@ -22,6 +25,9 @@ __all__ = [
     "JoinRequest",
     "JoinRequestStatus",
     "Neighbourhood",
+    "Request",
+    "RequestKind",
+    "RequestState",
     "Resident",
     "User",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -165,3 +166,52 @@ class JoinRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class RequestKind(enum.StrEnum):
+    ASK = "ask"
+    OFFER = "offer"
+
+
+class RequestState(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Request(Base):
+    """An ask or an offer, posted as a card in one chat.
+
+    Its text is the only message content the bot keeps, besides proposals.
+    """
+
+    __tablename__ = "request"
+    __table_args__ = (Index("ix_request_chat_state", "chat_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16), default=RequestState.OPEN)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group.id", ondelete="CASCADE"), index=True
+    )
+    asker_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64), default=None)
+    text: Mapped[str] = mapped_column(String(500))
+    due: Mapped[date | None] = mapped_column(Date, default=None)
+    claimer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True, default=None
+    )
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    cancel_reason: Mapped[str | None] = mapped_column(String(255), default=None)
+
+    asker: Mapped[User] = relationship(foreign_keys=[asker_id], lazy="raise")
+    claimer: Mapped[User | None] = relationship(foreign_keys=[claimer_id], lazy="raise")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from models import requests
 from models.base import utcnow
 from models.entities import (
     Group,
@@ -325,11 +326,12 @@ async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reaso
         raise GroupError("stale")
     now = utcnow()
     started = group.linked_at or group.created_at
+    done, helpers = await requests.done_in_group(session, group.id)
     summary = Summary(
         days=max((now - started).days, 0),
         members=len(await members(session, group)),
-        requests_done=0,  # requests arrive with their own feature
-        helpers=[],
+        requests_done=done,
+        helpers=helpers,
     )
     group.status = GroupStatus.DISSOLVED
     group.dissolved_at = now

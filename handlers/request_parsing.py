@@ -1,0 +1,63 @@
+"""Reading a request as neighbours write it: for whom, what, and maybe when.
+
+"/ask voor mevrouw De Vries: boodschappen vrijdag" → for "mevrouw De Vries",
+text "boodschappen vrijdag", due next Friday. Dates are found by dateparser in
+the neighbourhood's language and time zone; a date that cannot be read, or
+one in the past, simply leaves the request without a due date.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dateparser.search import search_dates
+
+from models.entities import RequestKind
+from models.requests import Draft
+
+log = logging.getLogger(__name__)
+
+_BEHALF = re.compile(r"^(?:for|voor)\s+([^:\n]+?)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean(text: str) -> str:
+    """Collapse runs of spaces and drop control characters; keep line breaks and emoji."""
+    kept = "".join(ch for ch in text if ch.isprintable() or ch == "\n")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.splitlines()).strip()
+
+
+def find_due(text: str, language: str, timezone: str, now: datetime) -> date | None:
+    local_now = now.astimezone(ZoneInfo(timezone))
+    settings = {
+        "PREFER_DATES_FROM": "future",
+        "TIMEZONE": timezone,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "RELATIVE_BASE": local_now.replace(tzinfo=None),
+    }
+    try:
+        found = search_dates(text, languages=[language], settings=settings)
+    except Exception:  # a parser quirk must never cost the resident their request
+        log.debug("dateparser failed on a request text", exc_info=True)
+        return None
+    if not found:
+        return None
+    due = found[0][1].date()
+    return due if due >= local_now.date() else None
+
+
+def parse(kind: RequestKind, text: str, language: str, timezone: str, now: datetime) -> Draft:
+    text = clean(text)
+    on_behalf_of = None
+    match = _BEHALF.match(text)
+    if match:
+        on_behalf_of, text = match.group(1).strip(), match.group(2).strip()
+    return Draft(
+        kind=kind,
+        text=text,
+        on_behalf_of=on_behalf_of,
+        due=find_due(text, language, timezone, now) if text else None,
+    )

@@ -1,0 +1,309 @@
+"""/ask, /offer, their cards' buttons, /requests and /cancel.
+
+Thin on purpose: parse, call models.requests, render a card. Every press is
+checked against the database: callback data only says which card was pressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
+from handlers import request_parsing
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.cards import card, line
+from handlers.commands import Who, command_handler
+from handlers.people import person
+from handlers.roles import roles
+from models import groups, neighbourhoods, requests
+from models.base import utcnow
+from models.entities import Group, Neighbourhood, RequestKind
+from models.people import see_user
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a request lives: a neighbourhood chat, or one of its groups."""
+
+    neighbourhood: Neighbourhood
+    group: Group | None
+
+
+async def _place(session: AsyncSession, chat_id: int) -> Place | None:
+    here = await neighbourhoods.find_active(session, chat_id)
+    if here is not None:
+        return Place(here, None)
+    group = await groups.active_in_chat(session, chat_id)
+    if group is None or group.neighbourhood_id is None:
+        return None
+    neighbourhood = await session.get(Neighbourhood, group.neighbourhood_id)
+    return Place(neighbourhood, group) if neighbourhood is not None else None
+
+
+def card_language(context: BuurtContext, neighbourhood: Neighbourhood) -> Gettext:
+    """Cards are read by the whole chat, so they speak the neighbourhood's language."""
+    return context.services.translator.get(neighbourhood.language)
+
+
+def _arguments(update: Update) -> str:
+    text = update.effective_message.text if update.effective_message else None
+    parts = (text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _example(_: Gettext, kind: RequestKind) -> str:
+    if kind == RequestKind.ASK:
+        return _(
+            "Tell me what you need, for example:\n/ask help carrying groceries on Friday\n"
+            "/ask for Mrs De Vries: a lift to the doctor tomorrow"
+        )
+    return _("Tell me what you offer, for example:\n/offer I can lend a ladder")
+
+
+async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    _ = context.gettext()
+    place = await _place(context.session, chat.id)
+    if place is None:
+        return
+    raw = _arguments(update)
+    if len(raw) > requests.TEXT_MAX * 2:  # far too long to be worth parsing
+        context.reply(update, _too_long(_))
+        return
+    nb = place.neighbourhood
+    draft = request_parsing.parse(kind, raw, nb.language, nb.timezone, utcnow())
+    if not draft.text:
+        context.reply(update, _example(_, kind))
+        return
+    await see_user(context.session, person(user))
+    try:
+        request = await requests.post(
+            context.session,
+            draft,
+            asker_id=user.id,
+            chat_id=chat.id,
+            neighbourhood_id=nb.id,
+            group_id=place.group.id if place.group else None,
+            limit=context.config.requests.max_open_per_resident,
+        )
+    except requests.RequestError as error:
+        context.reply(
+            update, _problem(_, error.code, context.config.requests.max_open_per_resident)
+        )
+        return
+    text, markup = card(card_language(context, nb), request)
+    request_id = request.id
+
+    async def remember(session: AsyncSession, message_id: int) -> None:
+        await requests.set_card(session, request_id, message_id)
+
+    context.outbox.send(chat.id, text, reply_markup=markup, on_sent=remember)
+
+
+def _too_long(_: Gettext) -> str:
+    return _(
+        "That is a bit long: please keep it under {max} characters. Details can follow "
+        "in the chat.",
+        max=requests.TEXT_MAX,
+    )
+
+
+def _problem(_: Gettext, code: str, limit: int) -> str:
+    if code == "limit":
+        return _(
+            "You already have {n} open requests here. Please mark one done or cancel it "
+            "before you post another.",
+            n=limit,
+        )
+    if code == "beneficiary":
+        return _("Please keep the name of the person you ask for short.")
+    return _too_long(_)
+
+
+async def ask(update: Update, context: BuurtContext) -> None:
+    await _post(update, context, RequestKind.ASK)
+
+
+async def offer(update: Update, context: BuurtContext) -> None:
+    await _post(update, context, RequestKind.OFFER)
+
+
+# -- the card's buttons --------------------------------------------------------------------
+
+ACTIONS = {"c": requests.claim, "r": requests.release, "d": requests.finish}
+
+
+def _refusal(_: Gettext, error: requests.RequestError) -> str:
+    request = error.request
+    claimer = request.claimer.first_name if request and request.claimer else "?"
+    return {
+        "taken": _("{name} is already on it.", name=claimer),
+        "own": _("This is your own request."),
+        "not_claimer": _("Only {name} can release this.", name=claimer),
+        "not_involved": _("Only the helper or the asker can mark this done."),
+        "not_asker": _("Only the person who posted this can cancel it."),
+    }.get(error.code, _("This request has already moved on."))
+
+
+async def pressed(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "rq", str, int)
+    user = update.effective_user
+    _ = context.gettext()
+    if parsed is None or user is None or parsed[1][0] not in ("c", "r", "d", "x"):
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    query, (action, request_id) = parsed
+    session = context.session
+    message = query.message
+    try:
+        current = await requests.load(session, int(request_id))
+    except requests.RequestError:
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    if message is None or current.chat_id != message.chat.id:
+        await no_longer_works(update, _("This button no longer works."))  # forged
+        return
+    place = await _place(session, current.chat_id)
+    if place is None:
+        await no_longer_works(update, _("This group has ended."))
+        return
+    await see_user(session, person(user))
+    try:
+        if action == "x":
+            moderator = Who.CHAT_ADMIN in await roles(update, context)
+            request = await requests.cancel(session, current.id, user.id, moderator=moderator)
+        else:
+            request = await ACTIONS[str(action)](session, current.id, user.id)
+    except requests.RequestError as error:
+        await query.answer(_refusal(_, error))
+        return
+    text, markup = card(card_language(context, place.neighbourhood), request)
+    context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
+    answers = {
+        "c": _("Thank you! Everyone can see you are on it."),
+        "r": _("Released: someone else can pick it up."),
+        "d": _("Marked done. Thank you!"),
+        "x": _("Cancelled."),
+    }
+    await query.answer(answers[str(action)])
+    if action == "c" and request.asker.started_at is not None:
+        asker_ = context.services.translator.choose(request.asker.language_code)
+        context.outbox.send(
+            request.asker_id,
+            asker_(
+                "Good news: {name} will help with “{text}”.",
+                name=user.first_name,
+                text=request.text,
+            ),
+        )
+
+
+# -- lists and moderation ------------------------------------------------------------------
+
+
+async def _listing(
+    context: BuurtContext, chat_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    place = await _place(context.session, chat_id)
+    if place is None:
+        return None
+    _ = context.gettext()
+    found, pages = await requests.live_in_chat(context.session, chat_id, page)
+    if not found:
+        return _(
+            "There are no open requests here. Ask for help with /ask, or offer it with /offer."
+        ), None
+    page = min(page, pages - 1)
+    lines = [_("<b>Open requests</b> (page {page} of {pages})", page=page + 1, pages=pages)]
+    lines += [line(_, request) for request in found]
+    nav = []
+    if page > 0:
+        nav.append(button(_("« Newer"), "rl", page - 1))
+    if page < pages - 1:
+        nav.append(button(_("Older »"), "rl", page + 1))
+    return "\n".join(lines), keyboard(nav) if nav else None
+
+
+async def list_requests(update: Update, context: BuurtContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    listing = await _listing(context, chat.id, 0)
+    if listing is not None:
+        context.reply(update, listing[0], reply_markup=listing[1])
+
+
+async def page_pressed(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "rl", int)
+    _ = context.gettext()
+    if parsed is None:
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    query, (page,) = parsed
+    message = query.message
+    listing = await _listing(context, message.chat.id, int(page)) if message else None
+    if message is None or listing is None:
+        await no_longer_works(update, _("This button no longer works."))
+        return
+    await query.answer()
+    context.outbox.edit(message.chat.id, message.message_id, listing[0], reply_markup=listing[1])
+
+
+async def cancel_command(update: Update, context: BuurtContext) -> None:
+    """/cancel <number> <reason>: a coordinator or facilitator takes a request down."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    _ = context.gettext()
+    parts = _arguments(update).split(maxsplit=1)
+    number = parts[0].lstrip("#") if parts else ""
+    if not number.isdigit() or len(parts) < 2:
+        context.reply(
+            update,
+            _(
+                "Please give the request's number and a reason, for example:\n"
+                "/cancel 12 posted twice"
+            ),
+        )
+        return
+    if Who.CHAT_ADMIN not in await roles(update, context):
+        context.reply(
+            update, _("Only a coordinator of this chat can cancel other people's requests.")
+        )
+        return
+    try:
+        current = await requests.load(context.session, int(number))
+        if current.chat_id != chat.id:
+            raise requests.RequestError("unknown")
+        request = await requests.cancel(
+            context.session,
+            current.id,
+            user.id,
+            moderator=True,
+            reason=request_parsing.clean(parts[1]),
+        )
+    except requests.RequestError:
+        context.reply(update, _("There is no open request #{number} in this chat.", number=number))
+        return
+    place = await _place(context.session, chat.id)
+    assert place is not None
+    if request.card_message_id is not None:
+        text, markup = card(card_language(context, place.neighbourhood), request)
+        context.outbox.edit(chat.id, request.card_message_id, text, reply_markup=markup)
+    context.reply(update, _("Request #{number} is cancelled.", number=request.id))
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("ask", ask))
+    app.add_handler(command_handler("offer", offer))
+    app.add_handler(command_handler("requests", list_requests))
+    app.add_handler(command_handler("cancel", cancel_command))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("rq")))
+    app.add_handler(CallbackQueryHandler(page_pressed, pattern=pattern("rl")))

@@ -1,0 +1,65 @@
+"""Request texts as residents type them, in Dutch and English."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers.request_parsing import clean, parse
+from models.entities import RequestKind
+
+# A Wednesday afternoon in Amsterdam.
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+AMS = "Europe/Amsterdam"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "due"),
+    [
+        ("nl", "boodschappen vrijdag", date(2026, 11, 27)),
+        ("nl", "morgen de hond uitlaten", date(2026, 11, 26)),
+        ("nl", "ladder lenen 28-11", date(2026, 11, 28)),
+        ("en", "groceries on friday", date(2026, 11, 27)),
+        ("en", "tomorrow help with the garden", date(2026, 11, 26)),
+        ("en", "I can lend a ladder", None),
+        ("nl", "Wie kan helpen met een kapotte fiets?", None),
+        ("nl", "boodschappen 3-1-2020", None),  # in the past: no due date, no error
+    ],
+)
+def test_due_dates(language: str, text: str, due: date | None):
+    draft = parse(RequestKind.ASK, text, language, AMS, NOW)
+    assert draft.due == due
+    assert draft.text == text
+
+
+def test_late_evening_in_amsterdam_is_already_tomorrow_in_utc_terms():
+    late = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)  # 00:30 on Thursday in Amsterdam
+    assert parse(RequestKind.ASK, "morgen", "nl", AMS, late).due == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "beneficiary", "rest"),
+    [
+        ("voor mevrouw De Vries: boodschappen vrijdag", "mevrouw De Vries", "boodschappen vrijdag"),
+        ("For Mrs De Vries: groceries on Friday", "Mrs De Vries", "groceries on Friday"),
+        ("boodschappen voor mevrouw De Vries", None, "boodschappen voor mevrouw De Vries"),
+        ("voor: iets", None, "voor: iets"),
+    ],
+)
+def test_on_behalf_of(text: str, beneficiary: str | None, rest: str):
+    draft = parse(RequestKind.ASK, text, "nl", AMS, NOW)
+    assert (draft.on_behalf_of, draft.text) == (beneficiary, rest)
+
+
+def test_clean_keeps_emoji_rtl_and_line_breaks_but_not_control_characters():
+    assert clean("  👵🏼  hulp\u0000  nodig \n\n  שלום  ") == "👵🏼 hulp nodig\n\nשלום"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_parses_without_error(text: str):
+    draft = parse(RequestKind.OFFER, text, "en", AMS, NOW)
+    assert draft.kind is RequestKind.OFFER
