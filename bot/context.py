@@ -95,6 +95,15 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
             reply_to=message.message_id if message is not None else None,
         )
 
+    def answer(self, update: Update, text: str | None = None, *, show_alert: bool = False) -> None:
+        """Answer the update's button press (after commit, like every other effect)."""
+        if update.callback_query is not None:
+            self.outbox.answer(update.callback_query.id, text, show_alert=show_alert)
+
+    def gettext_for(self, language_code: str | None) -> Gettext:
+        """Words for someone other than the reader, such as an owner told by DM."""
+        return self.services.translator.choose(language_code)
+
     def gettext(self, neighbourhood_language: str | None = None) -> Gettext:
         """The reader's language, else the neighbourhood's, else the configured default."""
         return self.services.translator.choose(self.language_code, neighbourhood_language)

@@ -39,6 +39,7 @@ class Action:
 
     call: Callable[[Bot], Awaitable[object]]
     what: str  # for the log, without personal data
+    first: bool = False  # answers to button presses go before everything else
 
 
 @dataclass
@@ -79,6 +80,18 @@ class Outbox:
 
     def remove_buttons(self, chat_id: int, message_id: int) -> None:
         self.then(lambda bot: bot.edit_message_reply_markup(chat_id, message_id), "remove buttons")
+
+    def answer(self, query_id: str, text: str | None = None, *, show_alert: bool = False) -> None:
+        """Answer a button press once the press's effects are committed, before the edits."""
+        answers = sum(1 for item in self.messages if isinstance(item, Action) and item.first)
+        self.messages.insert(
+            answers,
+            Action(
+                lambda bot: bot.answer_callback_query(query_id, text, show_alert=show_alert),
+                "answer a button press",
+                first=True,
+            ),
+        )
 
     def then(self, call: Callable[[Bot], Awaitable[object]], what: str) -> None:
         """Queue a Telegram call that must wait for the commit, in order with the messages."""

@@ -10,6 +10,8 @@ import re
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.context import BuurtContext
+
 MAX_DATA = 64
 _PART = re.compile(r"^[a-z0-9_-]{1,20}$")
 
@@ -62,7 +64,7 @@ def deep_link(bot_username: str, parameter: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?{parameter}={payload}"
 
 
-async def no_longer_works(update: Update, text: str) -> None:
+def no_longer_works(update: Update, context: BuurtContext) -> None:
     """The one answer to stale, forged or malformed presses: short, and nothing changes."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text)
+    _ = context.gettext()
+    context.answer(update, _("This button no longer works."))

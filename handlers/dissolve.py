@@ -67,15 +67,15 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
             name=owner.first_name if owner else "?",
         ),
     )
-    owner_ = context.services.translator.choose(owner.language_code if owner else None)
+    _ = context.gettext_for(owner.language_code if owner else None)  # the owner reads this
     context.outbox.send(
         group.owner_id,
-        owner_(
+        _(
             "{name} suggests ending the group <b>{title}</b>.",
             name=user.first_name,
             title=group.title,
         ),
-        reply_markup=keyboard([button(owner_("End the group"), "ds", "ask", group.id)]),
+        reply_markup=keyboard([button(_("End the group"), "ds", "ask", group.id)]),
     )
 
 
@@ -84,25 +84,30 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     user = update.effective_user
     _ = context.gettext()
     if parsed is None or user is None or parsed[1][0] not in ("ok", "no", "ask"):
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     query, (action, group_id) = parsed
     group = await context.session.get(Group, group_id)
     if group is None or group.status != GroupStatus.ACTIVE:
-        await no_longer_works(update, _("This group has already ended."))
+        context.answer(update, _("This group has already ended."))
         return
     if group.owner_id != user.id:
-        await query.answer(_("Only the owner of the group can end it."))
+        context.answer(update, _("Only the owner of the group can end it."))
         return
     message = query.message
-    await query.answer()
+    if action == "ok":
+        try:
+            await _dissolve(context, group, user.id)
+        except groups.GroupError:
+            context.answer(update, _("This group has already ended."))
+            return
+    context.answer(update)
     if action == "ask":
         text, markup = confirmation(_, group)
         edit_text, edit_markup = text, markup
     elif action == "no":
         edit_text, edit_markup = _("Good, the group goes on."), None
     else:
-        await _dissolve(context, group, user.id)
         edit_text, edit_markup = _("The group <b>{title}</b> has ended.", title=group.title), None
     if message is not None:
         context.outbox.edit(

@@ -11,7 +11,7 @@ from handlers.buttons import no_longer_works
 
 async def unknown_button(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
-    await no_longer_works(update, _("This button no longer works."))
+    no_longer_works(update, context)
 
 
 def register(app: BuurtApplication) -> None:

@@ -8,6 +8,7 @@ the bot asks which one).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import cast
 
@@ -73,6 +74,7 @@ def link_problem(_: Gettext, code: str) -> str:
         "neighbourhood_chat": _(
             "This is a neighbourhood chat. A group needs a group chat of its own."
         ),
+        "private_chat": _("A group needs a group chat of its own, not a private chat."),
     }
     return messages.get(code, _("I don't recognise this link. Please start again with /newgroup."))
 
@@ -89,6 +91,14 @@ async def create_invite_link(bot: Bot, scope: UpdateScope, group: Group) -> str 
         return None
     await groups.add_invite_link(scope.session, group, link.invite_link)
     return link.invite_link
+
+
+def intro(_: Gettext) -> str:
+    return _(
+        "Hello! I'm buurtbot. I help neighbours ask for and offer help, and start small "
+        "groups for one purpose. A chat admin can register this chat with /setup. "
+        "Send /help to see what you can do."
+    )
 
 
 def missing_rights(_: Gettext, invite: bool, restrict: bool) -> str:
@@ -117,7 +127,7 @@ async def complete_link(
     for admin in admins:
         await see_user(scope.session, person(admin))
         await groups.join(scope.session, group, admin.id)
-    await groups.set_rights(scope.session, group, invite=invite, restrict=restrict)
+    groups.set_rights(group, invite=invite, restrict=restrict)
     neighbourhood = await scope.session.get(Neighbourhood, group.neighbourhood_id)
     text = _(
         "Welcome to <b>{title}</b>, a group of the neighbourhood {neighbourhood}! "
@@ -133,10 +143,18 @@ async def complete_link(
     scope.outbox.send(chat_id, text)
 
 
+def _cancel_fallback(context: BuurtContext, chat_id: int) -> None:
+    """A token arrived (or the bot left): no guessing for this chat any more."""
+    if context.job_queue is not None:
+        for job in context.job_queue.get_jobs_by_name(f"link-fallback:{chat_id}"):
+            job.schedule_removal()
+
+
 async def link_by_token(update: Update, context: BuurtContext, token: str) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or context.scope is None:
         return
+    _cancel_fallback(context, chat.id)
     _ = context.gettext()
     group = await groups.by_token(context.session, token)
     if group is not None and group.chat_id == chat.id:
@@ -154,13 +172,16 @@ async def link_by_token(update: Update, context: BuurtContext, token: str) -> No
 async def _group_changed(context: BuurtContext, group: Group, change: ChatMemberUpdated) -> None:
     session, chat = context.session, change.chat
     if change.new_chat_member.status in GONE:
-        await groups.dissolve(session, group, by=None, reason="the bot was removed from the chat")
+        with contextlib.suppress(groups.GroupError):  # already dissolved a moment ago
+            await groups.dissolve(
+                session, group, by=None, reason="the bot was removed from the chat"
+            )
         log.info("removed from group chat %s; the group is dissolved", chat.id)
         return
     invite, restrict = _rights(change.new_chat_member)
     if (invite, restrict) == (group.bot_can_invite, group.bot_can_restrict):
         return
-    await groups.set_rights(session, group, invite=invite, restrict=restrict)
+    groups.set_rights(group, invite=invite, restrict=restrict)
     _ = context.gettext()
     if not (invite and restrict):
         context.outbox.send(chat.id, missing_rights(_, invite, restrict))
@@ -179,6 +200,8 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
     if change is None or change.chat.type == ChatType.PRIVATE:
         return
     session, chat = context.session, change.chat
+    if change.new_chat_member.status in GONE:
+        _cancel_fallback(context, chat.id)
     group = await groups.active_in_chat(session, chat.id)
     if group is not None:
         await _group_changed(context, group, change)
@@ -230,6 +253,8 @@ async def link_without_token(context: BuurtContext) -> None:
                 _("Which of your groups is this chat for?"),
                 reply_markup=keyboard(*rows),
             )
+        else:
+            scope.outbox.send(chat_id, intro(_))
 
 
 async def link_chosen(update: Update, context: BuurtContext) -> None:
@@ -237,19 +262,22 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     _ = context.gettext()
     if parsed is None or user is None or chat is None or context.scope is None:
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     query, (group_id,) = parsed
     group = await context.session.get(Group, group_id)
-    if group is None or group.owner_id != user.id:
-        await query.answer(_("Only the person who made this group can choose."))
+    if group is None:
+        no_longer_works(update, context)
+        return
+    if group.owner_id != user.id:
+        context.answer(update, _("Only the person who made this group can choose."))
         return
     try:
         await complete_link(context.bot, context.scope, _, group, chat.id, user.id)
     except groups.GroupError as error:
-        await query.answer(link_problem(_, error.code), show_alert=True)
+        context.answer(update, link_problem(_, error.code), show_alert=True)
         return
-    await query.answer()
+    context.answer(update)
     message = query.message
     if message is not None:
         context.outbox.remove_buttons(message.chat.id, message.message_id)

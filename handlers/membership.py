@@ -7,10 +7,11 @@ the group's neighbourhood and is not banned there.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
-from sqlalchemy import select
-from telegram import ChatJoinRequest, ChatMemberUpdated, Message, MessageEntity, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from sqlalchemy import func, select
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatJoinRequestHandler, TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
@@ -23,16 +24,18 @@ from handlers.buttons import (
     pattern,
 )
 from handlers.commands import command_handler
-from handlers.linking import GONE, create_invite_link, missing_rights
+from handlers.linking import create_invite_link, missing_rights
 from handlers.people import person
 from handlers.priority import GROUP_TRACKING
+from handlers.residents import is_present
 from models import groups
 from models.entities import Group, GroupStatus, User
 from models.people import see_user
 
 
 def name_of(user: User | None) -> str:
-    return html.escape(user.first_name if user is not None else "?")
+    """A plain name: the translator escapes it when it goes into a message."""
+    return user.first_name if user is not None else "?"
 
 
 # -- join requests -----------------------------------------------------------------------
@@ -54,50 +57,50 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
             _("Sorry, you cannot join <b>{title}</b>.", title=group.title)
             if verdict == "banned"
             else _(
-                "Sorry, <b>{title}</b> is only for residents of its neighbourhood. Join the "
-                "neighbourhood's group chat first, then try again.",
+                "Sorry, <b>{title}</b> is only for residents of its neighbourhood. If you live "
+                "there, send a message in the neighbourhood's group chat first, then try again.",
                 title=group.title,
             )
         )
         # While the request is open Telegram lets us write to them, even without /start.
         context.outbox.send(request.user_chat_id, reason)
-        _decline(context, request)
+        _decline(context, request.chat.id, request.from_user.id)
         return
     if not group.invite_only:
-        _approve(context, request)
+        _approve(context, request.chat.id, request.from_user.id)
         return
     pending = await groups.request_to_join(session, group, request.from_user.id)
-    owner = await session.get(User, group.owner_id)
-    owner_ = context.services.translator.choose(owner.language_code if owner else None)
     context.outbox.send(
-        group.owner_id,
-        owner_(
+        request.user_chat_id,
+        _("Thank you! The owner of <b>{title}</b> will look at your request.", title=group.title),
+    )
+    owner = await session.get(User, group.owner_id)
+    _ = context.gettext_for(owner.language_code if owner else None)  # the owner reads this
+    # An owner who never opened a DM with the bot is asked in the group chat instead.
+    where = group.owner_id if owner is not None and owner.started_at else request.chat.id
+    context.outbox.send(
+        where,
+        _(
             "{name} would like to join <b>{title}</b>.",
             name=request.from_user.first_name,
             title=group.title,
         ),
         reply_markup=keyboard(
             [
-                button(owner_("Approve"), "jr", "a", pending.id),
-                button(owner_("Decline"), "jr", "d", pending.id),
+                button(_("Approve"), "jr", "a", pending.id),
+                button(_("Decline"), "jr", "d", pending.id),
             ]
         ),
     )
-    context.outbox.send(
-        request.user_chat_id,
-        _("Thank you! The owner of <b>{title}</b> will look at your request.", title=group.title),
-    )
 
 
-def _approve(context: BuurtContext, request: ChatJoinRequest) -> None:
-    chat_id, user_id = request.chat.id, request.from_user.id
+def _approve(context: BuurtContext, chat_id: int, user_id: int) -> None:
     context.outbox.then(
         lambda bot: bot.approve_chat_join_request(chat_id, user_id), "approve a join request"
     )
 
 
-def _decline(context: BuurtContext, request: ChatJoinRequest) -> None:
-    chat_id, user_id = request.chat.id, request.from_user.id
+def _decline(context: BuurtContext, chat_id: int, user_id: int) -> None:
     context.outbox.then(
         lambda bot: bot.decline_chat_join_request(chat_id, user_id), "decline a join request"
     )
@@ -109,7 +112,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     user = update.effective_user
     if parsed is None or user is None or parsed[1][0] not in ("a", "d"):
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     query, (verdict, request_id) = parsed
     try:
@@ -117,33 +120,30 @@ async def decided(update: Update, context: BuurtContext) -> None:
             context.session, int(request_id), user.id, approve=verdict == "a"
         )
     except groups.GroupError as error:
-        await query.answer(
+        context.answer(
+            update,
             _("Only the owner of the group can decide this.")
             if error.code == "not_owner"
-            else _("This request has already been handled.")
+            else _("This request has already been handled."),
         )
         return
     requester = await context.session.get(User, request.user_id)
     chat_id, user_id = group.chat_id, request.user_id
     assert chat_id is not None
     if verdict == "a":
-        context.outbox.then(
-            lambda bot: bot.approve_chat_join_request(chat_id, user_id), "approve a join request"
-        )
+        _approve(context, chat_id, user_id)
         outcome = _(
             "You let {name} into <b>{title}</b>.", name=name_of(requester), title=group.title
         )
-        await query.answer(_("Approved."))
+        context.answer(update, _("Approved."))
     else:
-        context.outbox.then(
-            lambda bot: bot.decline_chat_join_request(chat_id, user_id), "decline a join request"
-        )
+        _decline(context, chat_id, user_id)
         outcome = _(
             "You declined the request of {name} to join <b>{title}</b>.",
             name=name_of(requester),
             title=group.title,
         )
-        await query.answer(_("Declined."))
+        context.answer(update, _("Declined."))
     message = query.message
     if message is not None:
         context.outbox.edit(message.chat.id, message.message_id, outcome)
@@ -173,13 +173,6 @@ async def _member_changed(context: BuurtContext, group: Group, user_id: int, pre
     )
 
 
-def _present(change: ChatMemberUpdated) -> bool:
-    member = change.new_chat_member
-    if member.status == ChatMemberStatus.RESTRICTED:
-        return bool(getattr(member, "is_member", False))
-    return member.status not in GONE
-
-
 async def track(update: Update, context: BuurtContext) -> None:
     """Who is in a group: from joins, leaves, and anyone who writes there."""
     chat = update.effective_chat
@@ -195,7 +188,7 @@ async def track(update: Update, context: BuurtContext) -> None:
         user = update.chat_member.new_chat_member.user
         if not user.is_bot:
             await see_user(session, person(user))
-            await _member_changed(context, group, user.id, _present(update.chat_member))
+            await _member_changed(context, group, user.id, is_present(update.chat_member))
         return
     message = update.message
     assert message is not None
@@ -220,7 +213,7 @@ async def track(update: Update, context: BuurtContext) -> None:
 # -- commands in a group -------------------------------------------------------------------
 
 
-async def _member_or_refuse(update: Update, context: BuurtContext) -> Group | None:
+async def _group_of_caller(update: Update, context: BuurtContext) -> Group | None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
@@ -233,25 +226,35 @@ async def _member_or_refuse(update: Update, context: BuurtContext) -> Group | No
     return group
 
 
-async def _target(context: BuurtContext, message: Message) -> User | None:
-    """The neighbour meant: the author of the replied-to message, or the one mentioned."""
+@dataclass(frozen=True)
+class Target:
+    """Whom /invite means: nobody in particular, a known user, or a name we don't know."""
+
+    user: User | None = None
+    unknown: str | None = None
+
+
+async def _target(context: BuurtContext, message: Message) -> Target:
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and not reply.from_user.is_bot:
         await see_user(context.session, person(reply.from_user))
-        return await context.session.get(User, reply.from_user.id)
+        return Target(await context.session.get(User, reply.from_user.id))
     for entity, text in message.parse_entities().items():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
             await see_user(context.session, person(entity.user))
-            return await context.session.get(User, entity.user.id)
+            return Target(await context.session.get(User, entity.user.id))
         if entity.type == MessageEntity.MENTION:
-            username = text.removeprefix("@")
-            return await context.session.scalar(select(User).where(User.username == username))
-    return None
+            username = text.removeprefix("@").lower()
+            found = await context.session.scalar(
+                select(User).where(func.lower(User.username) == username)
+            )
+            return Target(found) if found is not None else Target(unknown=text)
+    return Target()
 
 
 async def invite(update: Update, context: BuurtContext) -> None:
     message = update.effective_message
-    group = await _member_or_refuse(update, context)
+    group = await _group_of_caller(update, context)
     if group is None or message is None or context.scope is None:
         return
     _ = context.gettext()
@@ -262,7 +265,17 @@ async def invite(update: Update, context: BuurtContext) -> None:
         context.reply(update, missing_rights(_, group.bot_can_invite, group.bot_can_restrict))
         return
     target = await _target(context, message)
-    if target is None:
+    if target.unknown is not None:
+        context.reply(
+            update,
+            _(
+                "I don't know {name} yet. Share this link with them: {link}",
+                name=target.unknown,
+                link=link,
+            ),
+        )
+        return
+    if target.user is None:
         context.reply(
             update,
             _(
@@ -273,41 +286,51 @@ async def invite(update: Update, context: BuurtContext) -> None:
             + ("\n" + _("You, the owner, approve each request.") if group.invite_only else ""),
         )
         return
-    inviter = update.effective_user
-    if target.started_at is None:
+    inviter, invited = update.effective_user, target.user
+    if await groups.is_welcome(context.session, group, invited.id) != "resident":
+        # Only neighbours get a DM: the bot is no way to message strangers.
+        context.reply(
+            update,
+            _(
+                "As far as I know, {name} does not live in this neighbourhood.",
+                name=invited.first_name,
+            ),
+        )
+        return
+    if invited.started_at is None:
         context.reply(
             update,
             _(
                 "{name} has not started a chat with me yet, so I cannot invite them. Ask them "
                 "to open {bot} and press Start, or share this link: {link}",
-                name=target.first_name,
+                name=invited.first_name,
                 bot=f"https://t.me/{context.bot.username}",
                 link=link,
             ),
         )
         return
-    target_ = context.services.translator.choose(target.language_code)
+    context.reply(update, _("I sent {name} an invitation.", name=invited.first_name))
+    _ = context.gettext_for(invited.language_code)  # the invited neighbour reads this
     context.outbox.send(
-        target.id,
-        target_(
+        invited.id,
+        _(
             "{name} invites you to the group <b>{title}</b>.",
             name=inviter.first_name if inviter else "",
             title=group.title,
         ),
-        reply_markup=keyboard([link_button(target_("Join"), link)]),
+        reply_markup=keyboard([link_button(_("Join"), link)]),
     )
-    context.reply(update, _("I sent {name} an invitation.", name=target.first_name))
 
 
 async def members(update: Update, context: BuurtContext) -> None:
-    group = await _member_or_refuse(update, context)
+    group = await _group_of_caller(update, context)
     if group is None:
         return
     _ = context.gettext()
     lines = [_("<b>Members of {title}</b>", title=group.title)]
     owner = _("owner")
     for row in await groups.members(context.session, group):
-        name = name_of(row.user)
+        name = html.escape(name_of(row.user))
         lines.append(f"• {name}" + (f" ({owner})" if row.user_id == group.owner_id else ""))
     context.reply(update, "\n".join(lines))
 

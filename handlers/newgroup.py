@@ -27,6 +27,7 @@ from handlers.buttons import (
 )
 from handlers.commands import command_handler
 from handlers.people import person
+from handlers.request_parsing import clean
 from models import groups, neighbourhoods
 from models.entities import Group, Neighbourhood, Resident
 from models.people import see_user
@@ -45,12 +46,12 @@ class Request:
 
 def parse_request(text: str) -> Request:
     """'/newgroup -private  Speeltuin  Kerklaan' → Request('Speeltuin Kerklaan', True)."""
-    words = _SPACE.sub(" ", text).strip().split(" ")
+    words = _SPACE.sub(" ", clean(text)).strip().split(" ")
     invite_only = False
     while words and words[0].lower() in PRIVATE_FLAGS:
         invite_only = True
         words = words[1:]
-    title = "".join(ch for ch in " ".join(words) if ch.isprintable()).strip()
+    title = " ".join(words).strip()
     return Request(title, invite_only)
 
 
@@ -158,22 +159,22 @@ async def place(update: Update, context: BuurtContext) -> None:
     parsed = parse(update, "ng", int, int)
     _ = context.gettext()
     if parsed is None or update.effective_user is None:
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     query, (group_id, neighbourhood_id) = parsed
     homes = await _homes(context, update.effective_user.id)
     if neighbourhood_id not in {home.id for home in homes}:
-        await query.answer(_("This button no longer works."))
+        no_longer_works(update, context)
         return
     try:
         group = await groups.place(
             context.session, int(group_id), update.effective_user.id, int(neighbourhood_id)
         )
     except groups.GroupError:
-        await query.answer(_("This button no longer works."))
+        no_longer_works(update, context)
         return
-    token = await groups.renew_token(context.session, group)
-    await query.answer()
+    token = groups.renew_token(group)
+    context.answer(update)
     text, markup = link_reply(_, context.bot.username, group, token)
     message = query.message
     if message is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,9 +25,18 @@ _BEHALF = re.compile(r"^(?:for|voor)\s+([^:\n]+?)\s*:\s*(.*)$", re.IGNORECASE | 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
+#: Bidi overrides and isolates can make a text display as something else entirely.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _keep(ch: str) -> bool:
+    # Joiners (emoji families) and right-to-left marks are format characters: keep them.
+    return ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+
+
 def clean(text: str) -> str:
     """Collapse runs of spaces and drop control characters; keep line breaks and emoji."""
-    kept = "".join(ch for ch in text if ch.isprintable() or ch == "\n")
+    kept = "".join(ch for ch in text if _keep(ch))
     return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.splitlines()).strip()
 
 
@@ -39,7 +49,9 @@ def find_due(text: str, language: str, timezone: str, now: datetime) -> date | N
         "RELATIVE_BASE": local_now.replace(tzinfo=None),
     }
     try:
-        found = search_dates(text, languages=[language], settings=settings)
+        # Neighbours write in either language, whatever the neighbourhood's setting.
+        languages = [language, *(other for other in ("nl", "en") if other != language)]
+        found = search_dates(text, languages=languages, settings=settings)
     except Exception:  # a parser quirk must never cost the resident their request
         log.debug("dateparser failed on a request text", exc_info=True)
         return None

@@ -157,7 +157,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     user = update.effective_user
     _ = context.gettext()
     if parsed is None or user is None or parsed[1][0] not in ("c", "r", "d", "x"):
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     query, (action, request_id) = parsed
     session = context.session
@@ -165,24 +165,23 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     try:
         current = await requests.load(session, int(request_id))
     except requests.RequestError:
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     if message is None or current.chat_id != message.chat.id:
-        await no_longer_works(update, _("This button no longer works."))  # forged
+        no_longer_works(update, context)  # a card of another chat: forged
         return
     place = await _place(session, current.chat_id)
     if place is None:
-        await no_longer_works(update, _("This group has ended."))
+        context.answer(update, _("This group has ended."))
         return
     await see_user(session, person(user))
     try:
-        if action == "x":
-            moderator = Who.CHAT_ADMIN in await roles(update, context)
-            request = await requests.cancel(session, current.id, user.id, moderator=moderator)
+        if action == "x":  # the asker's button; coordinators use /cancel, with a reason
+            request = await requests.cancel(session, current.id, user.id)
         else:
             request = await ACTIONS[str(action)](session, current.id, user.id)
     except requests.RequestError as error:
-        await query.answer(_refusal(_, error))
+        context.answer(update, _refusal(_, error))
         return
     text, markup = card(card_language(context, place.neighbourhood), request)
     context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
@@ -192,12 +191,12 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         "d": _("Marked done. Thank you!"),
         "x": _("Cancelled."),
     }
-    await query.answer(answers[str(action)])
+    context.answer(update, answers[str(action)])
     if action == "c" and request.asker.started_at is not None:
-        asker_ = context.services.translator.choose(request.asker.language_code)
+        _ = context.gettext_for(request.asker.language_code)  # the asker reads this
         context.outbox.send(
             request.asker_id,
-            asker_(
+            _(
                 "Good news: {name} will help with “{text}”.",
                 name=user.first_name,
                 text=request.text,
@@ -244,15 +243,15 @@ async def page_pressed(update: Update, context: BuurtContext) -> None:
     parsed = parse(update, "rl", int)
     _ = context.gettext()
     if parsed is None:
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
     query, (page,) = parsed
     message = query.message
     listing = await _listing(context, message.chat.id, int(page)) if message else None
     if message is None or listing is None:
-        await no_longer_works(update, _("This button no longer works."))
+        no_longer_works(update, context)
         return
-    await query.answer()
+    context.answer(update)
     context.outbox.edit(message.chat.id, message.message_id, listing[0], reply_markup=listing[1])
 
 

@@ -34,7 +34,8 @@ PRESENT = {
 }
 
 
-def _is_present(update: ChatMemberUpdated) -> bool:
+def is_present(update: ChatMemberUpdated) -> bool:
+    """Still (or newly) in the chat, restricted members included."""
     member = update.new_chat_member
     if member.status == ChatMemberStatus.RESTRICTED:
         return bool(getattr(member, "is_member", False))
@@ -78,7 +79,7 @@ async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> Non
     member = change.new_chat_member.user
     if neighbourhood is None or member.is_bot:
         return
-    if _is_present(change):
+    if is_present(change):
         await record_presence(context.session, neighbourhood, person(member))
         return
     await record_departure(context.session, neighbourhood, member.id)

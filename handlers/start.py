@@ -48,14 +48,7 @@ async def start(update: Update, context: BuurtContext) -> None:
     if payload:
         await linking.link_by_token(update, context, payload)
         return
-    context.outbox.send(
-        chat.id,
-        _(
-            "Hello! I'm buurtbot. I help neighbours ask for and offer help, and start small "
-            "groups for one purpose. A chat admin can register this chat with /setup. "
-            "Send /help to see what you can do."
-        ),
-    )
+    context.outbox.send(chat.id, linking.intro(_))
 
 
 async def help_command(update: Update, context: BuurtContext) -> None:

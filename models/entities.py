@@ -36,7 +36,7 @@ class Neighbourhood(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
-    residents: Mapped[list[Resident]] = relationship(back_populates="neighbourhood")
+    residents: Mapped[list[Resident]] = relationship(back_populates="neighbourhood", lazy="raise")
 
 
 class User(Base):
@@ -68,7 +68,7 @@ class Resident(Base):
     #: Banned from the neighbourhood chat, and so from all of its groups.
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
-    neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="residents")
+    neighbourhood: Mapped[Neighbourhood] = relationship(back_populates="residents", lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
 
 
@@ -116,7 +116,7 @@ class Group(Base):
     dissolved_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
     dissolve_reason: Mapped[str | None] = mapped_column(String(255), default=None)
 
-    neighbourhood: Mapped[Neighbourhood | None] = relationship()
+    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="raise")
 
 
 class GroupMember(Base):

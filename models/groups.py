@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,8 +63,8 @@ async def living_count(session: AsyncSession, owner_id: int) -> int:
             .select_from(Group)
             .where(
                 Group.owner_id == owner_id,
-                Group.status.in_(LIVING),
-                Group.expires_at > utcnow(),
+                (Group.status == GroupStatus.ACTIVE)
+                | ((Group.status == GroupStatus.PENDING) & (Group.expires_at > utcnow())),
             )
         )
         or 0
@@ -114,7 +114,7 @@ async def place(
     return group
 
 
-async def renew_token(session: AsyncSession, group: Group) -> str:
+def renew_token(group: Group) -> str:
     """A fresh token for a pending group; the old one stops working."""
     token = new_token()
     group.token_hash = _hash(token)
@@ -155,6 +155,8 @@ async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
 
 async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) -> None:
     """Link a pending group to its chat, once: a racing second link gets GroupError."""
+    if chat_id > 0:  # positive ids are people: a group needs a group chat
+        raise GroupError("private_chat")
     if group.owner_id != user_id:
         raise GroupError("not_owner")
     if group.status == GroupStatus.DISSOLVED or group.chat_id is not None:
@@ -181,7 +183,7 @@ async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) 
     await join(session, group, user_id)
 
 
-async def set_rights(session: AsyncSession, group: Group, *, invite: bool, restrict: bool) -> None:
+def set_rights(group: Group, *, invite: bool, restrict: bool) -> None:
     group.bot_can_invite = invite
     group.bot_can_restrict = restrict
 
@@ -322,9 +324,21 @@ class Summary:
 
 async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reason: str) -> Summary:
     """End a group for good; returns the facts for its closing summary."""
-    if group.status == GroupStatus.DISSOLVED:
-        raise GroupError("stale")
     now = utcnow()
+    # Conditional, like link(): of two racing confirmations only one dissolves.
+    result = await session.execute(
+        update(Group)
+        .where(Group.id == group.id, Group.status != GroupStatus.DISSOLVED)
+        .values(
+            status=GroupStatus.DISSOLVED,
+            dissolved_at=now,
+            dissolved_by=by,
+            dissolve_reason=reason[:255],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise GroupError("stale")
     started = group.linked_at or group.created_at
     done, helpers = await requests.done_in_group(session, group.id)
     summary = Summary(
@@ -333,10 +347,7 @@ async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reaso
         requests_done=done,
         helpers=helpers,
     )
-    group.status = GroupStatus.DISSOLVED
-    group.dissolved_at = now
-    group.dissolved_by = by
-    group.dissolve_reason = reason[:255]
+    await session.refresh(group)
     return summary
 
 
@@ -345,6 +356,8 @@ async def follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id:
     if group is None:
         return False
     group.chat_id = new_chat_id
+    # Links of the old chat died with it; /invite makes a new one for the supergroup.
+    await revoke_invite_links(session, group)
     return True
 
 
@@ -376,7 +389,3 @@ async def groups_of(session: AsyncSession, user_id: int) -> list[Group]:
     )
     now = utcnow()
     return [g for g in result if g.status == GroupStatus.ACTIVE or g.expires_at > now]
-
-
-def age_in_days(group: Group, now: datetime | None = None) -> int:
-    return max(((now or utcnow()) - (group.linked_at or group.created_at)).days, 0)

@@ -56,6 +56,8 @@ def test_on_behalf_of(text: str, beneficiary: str | None, rest: str):
 
 def test_clean_keeps_emoji_rtl_and_line_breaks_but_not_control_characters():
     assert clean("  👵🏼  hulp\u0000  nodig \n\n  שלום  ") == "👵🏼 hulp nodig\n\nשלום"
+    family = "👨\u200d👩\u200d👧"
+    assert clean(f"{family} \u200fمرحبا\u202e") == f"{family} \u200fمرحبا"
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,0 +1,222 @@
+"""Help requests end to end: ask, offer, claim, done, release, cancel, list."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.context import BuurtApplication
+from models import Request, RequestState
+from sandbox import Sandbox, SentMessage
+from tests.e2e.conftest import People, db, eventually
+from tests.e2e.groups_world import invite_link_of, neighbourhood, start_group
+
+
+async def _rows(app: BuurtApplication) -> list[Request]:
+    async with db(app) as session:
+        return list(await session.scalars(select(Request).order_by(Request.id)))
+
+
+async def _text_is(message: SentMessage, fragment: str) -> bool:
+    return fragment in message.text
+
+
+async def test_ask_lifecycle(sb: Sandbox, people: People, bot: BuurtApplication):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await anna.start()
+    await anna.dm.next_bot_message()
+    await anna.send(street.chat, "/ask boodschappen <3 & melk 🥛")
+    card = await street.chat.next_bot_message()
+    assert "boodschappen <3 & melk 🥛" in card.text and "Anna" in card.text
+    assert card.button_texts == ["Ik help", "Annuleren"]  # the street speaks Dutch
+
+    answer = await piet.press(card, "Ik help")
+    assert (await answer.wait()).text  # Piet gets a short thank-you in English
+    await eventually(lambda: _text_is(card, "Piet"))
+    assert card.button_texts == ["Klaar", "Loslaten", "Annuleren"]
+    told = await anna.dm.next_bot_message()
+    assert "Piet" in told.text and "boodschappen" in told.text
+
+    own = await anna.press(card, "Loslaten")
+    assert "Piet" in str((await own.wait()).text)  # only the helper releases
+    await piet.press(card, "Loslaten")
+    await eventually(lambda: _text_is(card, "wie kan helpen?"))
+    await piet.press(card, "Ik help")
+    await eventually(lambda: _text_is(card, "Piet"))
+    await anna.press(card, "Klaar")  # the asker may say it is done too
+    await eventually(lambda: _text_is(card, "Bedankt"))
+    assert card.button_texts == []
+    (row,) = await _rows(bot)
+    assert row.state == RequestState.DONE and row.claimer_id == piet.id
+    assert row.card_message_id == card.message_id
+
+
+async def test_offer_lifecycle_and_cancel(sb: Sandbox, people: People, bot: BuurtApplication):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await piet.send(street.chat, "/offer I can lend a ladder")
+    card = await street.chat.next_bot_message()
+    assert "Ik heb interesse" in card.button_texts
+    forbidden = await anna.press(card, "Annuleren")
+    assert "alleen" in str((await forbidden.wait()).text).lower()
+    await anna.press(card, "Ik heb interesse")
+    await eventually(lambda: _text_is(card, "Anna heeft interesse"))
+    await piet.press(card, "Annuleren")
+    await eventually(lambda: _text_is(card, "Geannuleerd"))
+    original = card.history[0].reply_markup
+    assert original is not None
+    stale = await anna.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
+    assert "al verder" in str((await stale.wait()).text)
+    assert (await _rows(bot))[0].state == RequestState.CANCELLED
+
+
+async def test_asking_on_behalf_with_a_due_date(sb: Sandbox, people: People, bot: BuurtApplication):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await anna.send(street.chat, "/ask voor mevrouw De Vries: boodschappen morgen")
+    card = await street.chat.next_bot_message()
+    assert "Voor: mevrouw De Vries" in card.text and "Door: Anna" in card.text
+    tomorrow = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=1)
+    (row,) = await _rows(bot)
+    assert row.on_behalf_of == "mevrouw De Vries" and row.due == tomorrow
+    assert row.text == "boodschappen morgen"
+
+
+async def test_due_dates_in_english_too(sb: Sandbox, people: People, bot: BuurtApplication):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    await people.piet.send(street.chat, "/ask help with the garden tomorrow")
+    card = await street.chat.next_bot_message()
+    assert "Wanneer:" in card.text
+    (row,) = await _rows(bot)
+    assert row.due == datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=1)
+    await people.piet.send(street.chat, "/ask help with the garden on 1-1-2001")
+    await street.chat.next_bot_message()
+    assert (await _rows(bot))[1].due is None  # a past date is no date
+
+
+async def test_twenty_neighbours_press_at_once(sb: Sandbox, people: People, bot: BuurtApplication):
+    neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(20)]
+    street = await neighbourhood(sb, people.anna, *neighbours)
+    await people.anna.send(street.chat, "/ask een ladder sjouwen")
+    card = await street.chat.next_bot_message()
+    presses = await asyncio.gather(*(n.press(card, "Ik help") for n in neighbours))
+    answers = [str((await press.wait()).text) for press in presses]
+    winners = [a for a in answers if a.startswith("Thank you")]
+    assert len(winners) == 1, answers
+    assert sum("already on it" in a for a in answers) == 19
+    (row,) = await _rows(bot)
+    assert row.state == RequestState.CLAIMED
+
+
+async def test_bad_requests_store_nothing(sb: Sandbox, people: People, bot: BuurtApplication):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    for text, expected in [
+        ("/ask", "for example"),
+        ("/ask    ", "for example"),
+        ("/ask for Mrs X:", "for example"),
+        ("/ask " + "x" * 501, "500"),
+        ("/offer", "offer"),
+    ]:
+        await piet.send(street.chat, text)
+        assert expected in (await street.chat.next_bot_message()).text, text
+    await piet.send(piet.dm, "/ask iets")
+    dm = (await piet.dm.next_bot_message()).text
+    assert "neighbourhood's chat" in dm and "For example" in dm
+    group = await start_group(sb, street, piet, "Tijdelijk")
+    await piet.send(group, "/dissolve")
+    await piet.press(await group.next_bot_message(), "Yes, end it")
+    await group.next_bot_message()
+    await sb.wait_for_call("leaveChat")
+    assert await _rows(bot) == []
+
+
+async def test_open_request_limit(sb: Sandbox, people: People, bot: BuurtApplication):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    for n in range(10):
+        await people.piet.send(street.chat, f"/ask klusje {n}")
+        await street.chat.next_bot_message()
+    await people.piet.send(street.chat, "/ask nog een")
+    assert "10 open requests" in (await street.chat.next_bot_message()).text
+    async with db(bot) as session:
+        assert await session.scalar(select(func.count()).select_from(Request)) == 10
+
+
+async def test_forged_and_foreign_buttons(sb: Sandbox, people: People, bot: BuurtApplication):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    other = await neighbourhood(sb, anna, piet, title="Dorpsstraat")
+    await anna.send(street.chat, "/ask iets")
+    card = await street.chat.next_bot_message()
+    await anna.send(other.chat, "/ask iets anders")
+    foreign = await other.chat.next_bot_message()
+    (mine, theirs) = await _rows(bot)
+    for data in (f"rq:c:{theirs.id}", "rq:c:99999", "rq:zz:1", "rq:c:-1", "rq:c", "rl:x"):
+        press = await piet.press_data(card, data)
+        assert "no longer works" in str((await press.wait()).text), data
+    assert [r.state for r in await _rows(bot)] == [RequestState.OPEN, RequestState.OPEN]
+    del foreign, mine
+
+
+async def test_requests_list_is_paginated(sb: Sandbox, people: People, bot: BuurtApplication):
+    neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(3)]
+    street = await neighbourhood(sb, people.anna, people.piet, *neighbours)
+    for n in range(12):
+        await neighbours[n % 3].send(street.chat, f"/ask klus nummer {n}")
+        await street.chat.next_bot_message()
+    await people.piet.send(street.chat, "/requests")
+    listing = await street.chat.next_bot_message()
+    assert "page 1 of 2" in listing.text and "klus nummer 11" in listing.text
+    assert "klus nummer 1 " not in listing.text + " "
+    await people.piet.press(listing, "Older »")
+    await eventually(lambda: _text_is(listing, "page 2 of 2"))
+    assert "klus nummer 0" in listing.text
+
+
+async def test_dissolve_summary_counts_requests_and_thanks_helpers(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    group = await start_group(sb, street, piet, "Boodschappen")
+    await anna.request_join(invite_link_of(sb, group))
+    await eventually(lambda: _member(group, anna))
+    await piet.send(group, "/ask melk halen")
+    card = await group.next_bot_message()
+    await anna.press(card, "Ik help")  # cards speak the neighbourhood's language
+    await eventually(lambda: _text_is(card, "Anna"))
+    await piet.press(card, "Klaar")
+    await eventually(lambda: _text_is(card, "Bedankt"))
+    await piet.send(group, "/dissolve")
+    await piet.press(await group.next_bot_message(), "Yes, end it")
+    summary = (await group.next_bot_message()).text
+    assert "1 request" in summary and "Anna" in summary
+
+
+async def _member(chat, user) -> bool:
+    return chat.status(user) == "member"
+
+
+async def test_mine_shows_asks_claims_and_thanks(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await anna.send(street.chat, "/ask eerste")
+    first = await street.chat.next_bot_message()
+    await anna.send(street.chat, "/ask tweede")
+    second = await street.chat.next_bot_message()
+    await piet.press(first, "Ik help")
+    await eventually(lambda: _text_is(first, "Piet"))
+    await anna.press(first, "Klaar")
+    await piet.press(second, "Ik help")
+    await eventually(lambda: _text_is(second, "Piet"))
+    await piet.send(piet.dm, "/mine")
+    text = (await piet.dm.next_bot_message()).text
+    assert "tweede" in text and "helped with 1 request" in text
+    await anna.send(anna.dm, "/mine")
+    assert "tweede" in (await anna.dm.next_bot_message()).text
