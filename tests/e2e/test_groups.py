@@ -436,3 +436,78 @@ async def test_a_deleted_chat_dissolves_its_group(
         return group.status == GroupStatus.DISSOLVED and group.dissolve_reason is not None
 
     await eventually(dissolved)
+
+
+async def test_a_forged_link_choice_cannot_link_a_private_chat(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    await ask_for_group(piet, street.chat, "Privé")
+    group = await _group(bot, "Privé")
+    await piet.start()
+    welcome = await piet.dm.next_bot_message()
+    press = await piet.press_data(welcome, f"lk:{group.id}")
+    assert "private chat" in str((await press.wait()).text)
+    assert (await _group(bot, "Privé")).status == GroupStatus.PENDING
+
+
+async def test_two_residents_racing_for_one_token(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    token = token_of(await ask_for_group(piet, street.chat, "Van Piet"))
+    his = sb.add_group("Zijne", members=[piet], admins=[piet])
+    hers = sb.add_group("Hare", members=[anna], admins=[anna])
+    await asyncio.gather(his.add_bot(by=piet, payload=token), hers.add_bot(by=anna, payload=token))
+    assert "Welcome to" in (await his.next_bot_message()).text
+    assert "iemand anders" in (await hers.next_bot_message()).text
+    assert (await _group(bot, "Van Piet")).chat_id == his.id
+
+
+async def test_a_failed_token_is_not_followed_by_a_guess(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    await ask_for_group(piet, street.chat, "Wachtend")
+    chat = sb.add_group("Gok", members=[piet], admins=[piet])
+    await chat.add_bot(by=piet, payload="0123456789abcdef0123456789abcdef")  # unknown token
+    assert "don't recognise" in (await chat.next_bot_message()).text
+    await chat.no_bot_message(timeout=1.0)  # longer than the fallback's wait
+    assert (await _group(bot, "Wachtend")).chat_id is None
+
+
+async def test_a_migration_retires_the_old_invite_link(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    reply = await ask_for_group(piet, street.chat, "Groeiend")
+    small = sb.add_group("Groeiend", members=[piet], admins=[piet], supergroup=False)
+    await small.add_bot(by=piet, payload=token_of(reply))
+    await small.next_bot_message()
+    await sb.promote_bot(small, by=piet, can_invite_users=True, can_restrict_members=True)
+    await small.next_bot_message()
+    old_link = invite_link_of(sb, small)
+    big = await small.migrate_to_supergroup(by=piet)
+    await piet.send(big, "/invite")
+    text = (await big.next_bot_message()).text
+    new_link = invite_link_of(sb, big)
+    assert new_link != old_link and new_link in text
+    await anna.request_join(new_link)
+    await eventually(lambda: _is_member(sb, big, anna))
+
+
+async def test_an_owner_without_a_dm_is_asked_in_the_group(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna
+    street = await neighbourhood(sb, anna, piet)
+    chat = await start_group(sb, street, piet, "Besloten zonder DM", private=True)
+    await anna.request_join(invite_link_of(sb, chat))
+    ask = await chat.next_bot_message()
+    assert "Anna" in ask.text
+    await piet.press(ask, "Approve")
+    await eventually(lambda: _is_member(sb, chat, anna))

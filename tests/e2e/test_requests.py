@@ -220,3 +220,23 @@ async def test_mine_shows_asks_claims_and_thanks(
     assert "tweede" in text and "helped with 1 request" in text
     await anna.send(anna.dm, "/mine")
     assert "tweede" in (await anna.dm.next_bot_message()).text
+
+
+async def test_a_coordinator_cancels_with_a_reason(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await piet.send(street.chat, "/ask dubbel <b>gepost</b>")
+    card = await street.chat.next_bot_message()
+    (row,) = await _rows(bot)
+    await piet.send(street.chat, f"/cancel {row.id} mine anyway")
+    assert "coordinator" in (await street.chat.next_bot_message()).text  # Piet is no admin
+    await anna.send(street.chat, "/cancel")
+    assert "/cancel 12" in (await street.chat.next_bot_message()).text
+    await anna.send(street.chat, "/cancel 999 weg")
+    assert "#999" in (await street.chat.next_bot_message()).text
+    await anna.send(street.chat, f"/cancel #{row.id} staat er <twee> keer")
+    assert f"#{row.id}" in (await street.chat.next_bot_message()).text
+    await eventually(lambda: _text_is(card, "Geannuleerd: staat er <twee> keer"))
+    assert card.button_texts == []

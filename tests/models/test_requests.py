@@ -1,0 +1,105 @@
+"""Requests against real databases: one claimer among many, and each state's rules."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from models import RequestKind, RequestState, database, neighbourhoods, requests
+from models.people import Person, see_user
+
+ASKER = Person(1, "Anna")
+
+
+async def _setup(session: AsyncSession, helpers: int = 0) -> tuple[int, int]:
+    registration = await neighbourhoods.register(
+        session, chat_id=-100, title="Kerklaan", created_by=1, language="nl", timezone="UTC"
+    )
+    await see_user(session, ASKER)
+    for n in range(helpers):
+        await see_user(session, Person(100 + n, f"Buur{n}"))
+    request = await requests.post(
+        session,
+        requests.Draft(RequestKind.ASK, "boodschappen"),
+        asker_id=ASKER.id,
+        chat_id=-100,
+        neighbourhood_id=registration.neighbourhood.id,
+        group_id=None,
+        limit=10,
+    )
+    await session.commit()
+    return request.id, registration.neighbourhood.id
+
+
+async def test_twenty_concurrent_claims_make_one_claimer(engine: AsyncEngine):
+    make = database.sessionmaker(engine)
+    async with make() as session:
+        request_id, _ = await _setup(session, helpers=20)
+
+    async def claim(helper: int) -> str:
+        async with make() as session:
+            try:
+                await requests.claim(session, request_id, 100 + helper)
+            except requests.RequestError as error:
+                await session.rollback()
+                return error.code
+            await session.commit()
+            return "won"
+
+    outcomes = await asyncio.gather(*(claim(n) for n in range(20)))
+    assert outcomes.count("won") == 1, outcomes
+    assert outcomes.count("taken") == 19
+    async with make() as session:
+        request = await requests.load(session, request_id)
+        assert request.state == RequestState.CLAIMED
+        assert request.claimer_id == 100 + outcomes.index("won")
+
+
+async def test_each_change_checks_who_and_when(session: AsyncSession):
+    request_id, _ = await _setup(session, helpers=2)
+    with pytest.raises(requests.RequestError, match="own"):
+        await requests.claim(session, request_id, ASKER.id)
+    with pytest.raises(requests.RequestError, match="stale"):
+        await requests.finish(session, request_id, ASKER.id)  # nobody claimed it yet
+    await requests.claim(session, request_id, 100)
+    with pytest.raises(requests.RequestError, match="not_claimer"):
+        await requests.release(session, request_id, 101)
+    with pytest.raises(requests.RequestError, match="not_involved"):
+        await requests.finish(session, request_id, 101)
+    with pytest.raises(requests.RequestError, match="not_asker"):
+        await requests.cancel(session, request_id, 101)
+    done = await requests.finish(session, request_id, 100)
+    assert done.state == RequestState.DONE and done.closed_by == 100
+    with pytest.raises(requests.RequestError, match="stale"):
+        await requests.cancel(session, request_id, ASKER.id)
+
+
+async def test_a_moderator_cancels_with_a_reason(session: AsyncSession):
+    request_id, _ = await _setup(session)
+    cancelled = await requests.cancel(session, request_id, 999, moderator=True, reason="dubbel")
+    assert (cancelled.state, cancelled.cancel_reason) == (RequestState.CANCELLED, "dubbel")
+
+
+async def test_limits(session: AsyncSession):
+    _, neighbourhood_id = await _setup(session)
+
+    async def post(text: str, limit: int = 10) -> None:
+        await requests.post(
+            session,
+            requests.Draft(RequestKind.OFFER, text),
+            asker_id=ASKER.id,
+            chat_id=-100,
+            neighbourhood_id=neighbourhood_id,
+            group_id=None,
+            limit=limit,
+        )
+
+    with pytest.raises(requests.RequestError, match="text"):
+        await post("")
+    with pytest.raises(requests.RequestError, match="text"):
+        await post("x" * 501)
+    await post("x" * 500)
+    with pytest.raises(requests.RequestError, match="limit"):
+        await post("nog een", limit=2)  # the fixture's ask and the one above are open
