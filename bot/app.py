@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBo
 from telegram.request import HTTPXRequest
 
 import handlers
+from bot import scheduler
 from bot.config import Config
 from bot.context import BuurtApplication, BuurtContext, Services
 from bot.i18n import Translator
@@ -79,6 +80,13 @@ async def _post_init(app: BuurtApplication) -> None:
     services.engine = engine
     services.sessionmaker = database.sessionmaker(engine)
     await publish_commands(app, services.translator)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            scheduler.job,
+            interval=config.scheduler.interval_seconds,
+            first=min(config.scheduler.interval_seconds, 30),
+            name="scheduler round",
+        )
 
 
 async def _post_shutdown(app: BuurtApplication) -> None:

@@ -95,6 +95,11 @@ class RequestsConfig(_Section):
     max_open_per_resident: int = Field(10, ge=1, le=1000)
 
 
+class SchedulerConfig(_Section):
+    interval_seconds: float = Field(300, gt=0, le=86400)
+    retention_days: int = Field(90, ge=1, le=3650)
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -106,6 +111,7 @@ class Config(_Section):
     defaults: DefaultsConfig = DefaultsConfig()
     groups: GroupsConfig = GroupsConfig()
     requests: RequestsConfig = RequestsConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
     logging: LoggingConfig = LoggingConfig()
 
     def is_facilitator(self, user_id: int) -> bool:

@@ -1,12 +1,14 @@
 """Telegram-facing handlers, one module per feature, each with `register(app)`."""
 
 from handlers import (
+    activity,
     dissolve,
     fallback,
     linking,
     lists,
     membership,
     newgroup,
+    nudges,
     requests,
     residents,
     setup,
@@ -16,6 +18,7 @@ from handlers import (
 #: Registration order matters within a handler group: the first matching handler wins.
 MODULES = (
     residents,
+    activity,
     membership,
     start,
     setup,
@@ -24,6 +27,7 @@ MODULES = (
     lists,
     dissolve,
     requests,
+    nudges,
     fallback,
 )
 

@@ -4,5 +4,7 @@
 TRACKING = -10
 #: Who is in which ad-hoc group, from joins and leaves.
 GROUP_TRACKING = -9
+#: When each chat was last active, for nudging quiet groups.
+ACTIVITY = -8
 #: Commands and buttons.
 COMMANDS = 0

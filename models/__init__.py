@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.entities import (
+    ActivityDay,
     Group,
     GroupInviteLink,
     GroupMember,
@@ -9,6 +10,8 @@ from models.entities import (
     JoinRequest,
     JoinRequestStatus,
     Neighbourhood,
+    Nudge,
+    NudgeStatus,
     Request,
     RequestKind,
     RequestState,
@@ -17,6 +20,7 @@ from models.entities import (
 )
 
 __all__ = [
+    "ActivityDay",
     "Base",
     "Group",
     "GroupInviteLink",
@@ -25,6 +29,8 @@ __all__ = [
     "JoinRequest",
     "JoinRequestStatus",
     "Neighbourhood",
+    "Nudge",
+    "NudgeStatus",
     "Request",
     "RequestKind",
     "RequestState",

@@ -32,6 +32,11 @@ class Neighbourhood(Base):
     language: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    nudge_after_days: Mapped[int] = mapped_column(Integer, default=14)
+    #: Local "HH:MM" times; the quiet period may run across midnight.
+    quiet_start: Mapped[str] = mapped_column(String(5), default="21:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="09:00")
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -76,6 +81,7 @@ class GroupStatus(enum.StrEnum):
     PENDING = "pending"
     ACTIVE = "active"
     DISSOLVED = "dissolved"
+    EXPIRED = "expired"  # pending, never linked within 48 hours
 
 
 class Group(Base):
@@ -109,12 +115,21 @@ class Group(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
     bot_can_invite: Mapped[bool] = mapped_column(Boolean, default=False)
     bot_can_restrict: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: When the next nudge is due: kept up to date on activity, nudges and snoozes,
+    #: so that finding due groups is one indexed range scan.
+    nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ignored_nudges: Mapped[int] = mapped_column(Integer, default=0)
+    needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     dissolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     dissolved_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
     dissolve_reason: Mapped[str | None] = mapped_column(String(255), default=None)
+    #: Personal data (members, names, request texts) erased after the retention period.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="raise")
 
@@ -207,6 +222,8 @@ class Request(Base):
         ForeignKey("user.id", ondelete="SET NULL"), index=True, default=None
     )
     card_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    due_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -215,3 +232,45 @@ class Request(Base):
 
     asker: Mapped[User] = relationship(foreign_keys=[asker_id], lazy="raise")
     claimer: Mapped[User | None] = relationship(foreign_keys=[claimer_id], lazy="raise")
+
+
+class ActivityDay(Base):
+    """How many messages a chat saw on one (UTC) day: a count, never the content."""
+
+    __tablename__ = "activity_day"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NudgeStatus(enum.StrEnum):
+    DUE = "due"  # decided; waiting to be sent (also after a failed try)
+    SENDING = "sending"  # claimed by one scheduler
+    SENT = "sent"
+    FAILED = "failed"  # gave up
+
+
+class Nudge(Base):
+    """One nudge to one quiet group, recorded when it is decided, so it is sent once."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (
+        UniqueConstraint("group_id", "due_at"),
+        Index("ix_nudge_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"))
+    #: The group's nudge_due_at that this nudge answers: one nudge per due moment.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quiet_days: Mapped[int] = mapped_column(Integer)
+    #: 1 for the first nudge of a quiet spell; 2 also tells the owner; 3 flags the group.
+    step: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default=NudgeStatus.DUE)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    answer: Mapped[str | None] = mapped_column(String(16), default=None)

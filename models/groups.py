@@ -180,6 +180,9 @@ async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) 
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise GroupError("used")
     await session.refresh(group)
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    group.last_activity_at = now
+    group.nudge_due_at = now + timedelta(days=home.nudge_after_days if home else 14)
     await join(session, group, user_id)
 
 

@@ -5,15 +5,13 @@ These run for nearly every update, so they only write when something changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
+from models.dialect import insert
 from models.entities import Neighbourhood, Resident, User
 
 
@@ -27,18 +25,12 @@ class Person:
     language_code: str | None = None
 
 
-def _insert(session: AsyncSession) -> Callable[..., Any]:
-    """The dialect's INSERT, which knows ON CONFLICT on both supported backends."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return postgresql.insert if postgres else sqlite.insert
-
-
 async def see_user(session: AsyncSession, person: Person) -> User:
     """Create or refresh a user; racing first sightings are settled by the database."""
     user = await session.get(User, person.id)
     if user is None:
         statement = (
-            _insert(session)(User)
+            insert(session)(User)
             .values(
                 id=person.id,
                 first_name=person.first_name,
@@ -83,7 +75,7 @@ async def record_presence(
     )
     if resident is None:
         await session.execute(
-            _insert(session)(Resident)
+            insert(session)(Resident)
             .values(neighbourhood_id=neighbourhood.id, user_id=person.id, joined_at=utcnow())
             .on_conflict_do_nothing(index_elements=[Resident.neighbourhood_id, Resident.user_id])
         )

@@ -1,0 +1,105 @@
+"""What the scheduler says: nudges to quiet groups (with their buttons) and reminders.
+
+Any member may say the group is still going or snooze it; ending it goes
+through the owner's confirmation, as /dissolve does.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.dissolve import confirmation
+from models import nudges
+from models.base import utcnow
+from models.entities import Group, GroupStatus, Nudge, Request
+
+ANSWERS = {"go": "still going", "sz": "snooze"}
+
+
+def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboardMarkup]:
+    text = _.plural(
+        "It's been quiet here for {n} day. Is this group still useful?",
+        "It's been quiet here for {n} days. Is this group still useful?",
+        nudge.quiet_days,
+    )
+    markup = keyboard(
+        [button(_("Still going"), "nd", "go", nudge.nudge_id)],
+        [button(_("Snooze 30 days"), "nd", "sz", nudge.nudge_id)],
+        [button(_("End the group"), "nd", "ds", nudge.nudge_id)],
+    )
+    return text, markup
+
+
+def owner_message(_: Gettext, nudge: nudges.Outgoing) -> str:
+    return _(
+        "Your group <b>{title}</b> has been quiet for {n} days and nobody answered my last "
+        "question. Is it still useful? If its purpose is done, you can end it with "
+        "/dissolve in the group.",
+        title=nudge.title,
+        n=nudge.quiet_days,
+    )
+
+
+async def pressed(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "nd", str, int)
+    chat = update.effective_chat
+    _ = context.gettext()
+    if parsed is None or chat is None or parsed[1][0] not in ("go", "sz", "ds"):
+        no_longer_works(update, context)
+        return
+    query, (action, nudge_id) = parsed
+    message = query.message
+    if action == "ds":
+        nudge = await context.session.get(Nudge, nudge_id)
+        group = await context.session.get(Group, nudge.group_id) if nudge else None
+        if group is None or group.chat_id != chat.id or group.status != GroupStatus.ACTIVE:
+            no_longer_works(update, context)
+            return
+        context.answer(update, _("Only the owner of the group can end it."))
+        text, markup = confirmation(context.gettext(), group)
+        context.outbox.send(chat.id, text, reply_markup=markup)
+        return
+    try:
+        await nudges.answer(context.session, int(nudge_id), chat.id, ANSWERS[str(action)], utcnow())
+    except nudges.NudgeError:
+        no_longer_works(update, context)
+        return
+    if action == "go":
+        context.answer(update, _("Good to hear!"))
+        reply = _("Good to hear that this group is still going. I'll ask again when it is quiet.")
+    else:
+        context.answer(update, _("Snoozed."))
+        reply = _("Fine, I won't ask again for 30 days.")
+    if message is not None:
+        context.outbox.edit(message.chat.id, message.message_id, reply)
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("nd")))
+
+
+def unclaimed_reminder(_: Gettext, request: Request) -> str:
+    return _(
+        "Still open since yesterday: #{number} “{text}”. Can someone help? Press "
+        "the button on the card above.",
+        number=request.id,
+        text=request.text,
+    )
+
+
+def due_reminder(_: Gettext, request: Request, today: bool) -> str:
+    if today:
+        return _("A reminder: you said you'd help with “{text}” today.", text=request.text)
+    return _("A reminder: you said you'd help with “{text}” tomorrow.", text=request.text)
+
+
+def expired_notice(_: Gettext, title: str) -> str:
+    return _(
+        "The link for your group <b>{title}</b> was not used within 48 hours, so I have "
+        "put the group away. Start again with /newgroup whenever you like.",
+        title=title,
+    )

@@ -1,0 +1,218 @@
+"""Nudging quiet groups, exactly once per quiet spell and step.
+
+A round has two steps, each its own transaction:
+1. `decide` records a Nudge row for every due group, in the same transaction
+   that moves the group's next due time on: a crash either keeps both or
+   neither. A unique (group, due_at) makes a second decision impossible.
+2. `claim` marks recorded nudges as being sent by this scheduler. On
+   PostgreSQL both steps lock rows with FOR UPDATE SKIP LOCKED, so two bot
+   processes never take the same group or nudge; SQLite's BEGIN IMMEDIATE
+   serialises them anyway.
+A nudge claimed but never marked sent (the process died while sending) is
+claimed again after CLAIM_TIMEOUT: that short window is the only one in which
+a nudge can be sent twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.activity import next_nudge
+from models.entities import Group, GroupStatus, Neighbourhood, Nudge, NudgeStatus, User
+
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+SNOOZE = timedelta(days=30)
+OWNER_STEP = 2  # the second ignored nudge also goes to the owner
+ATTENTION_STEP = 3  # the third puts the group on the facilitators' list
+BATCH = 2000
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def in_quiet_hours(neighbourhood: Neighbourhood, now: datetime) -> bool:
+    """Quiet hours are local times, and may run across midnight (21:00–09:00)."""
+    local = now.astimezone(ZoneInfo(neighbourhood.timezone)).time()
+    start, end = _clock(neighbourhood.quiet_start), _clock(neighbourhood.quiet_end)
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+async def _homes(session: AsyncSession, ids: set[int | None]) -> dict[int, Neighbourhood]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    result = await session.scalars(select(Neighbourhood).where(Neighbourhood.id.in_(wanted)))
+    return {n.id: n for n in result}
+
+
+async def decide(session: AsyncSession, now: datetime) -> int:
+    """Record the nudges that are due now; quiet hours wait. Returns how many."""
+    due = list(
+        await session.scalars(
+            select(Group)
+            .where(Group.status == GroupStatus.ACTIVE, Group.nudge_due_at <= now)
+            .order_by(Group.nudge_due_at)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    homes = await _homes(session, {g.neighbourhood_id for g in due})
+    decided = 0
+    for group in due:
+        home = homes.get(group.neighbourhood_id or -1)
+        if home is None or in_quiet_hours(home, now):
+            continue
+        assert group.nudge_due_at is not None
+        quiet_since = group.last_activity_at or group.linked_at or group.created_at
+        step = min(group.ignored_nudges + 1, ATTENTION_STEP)
+        session.add(
+            Nudge(
+                group_id=group.id,
+                due_at=group.nudge_due_at,
+                quiet_days=max((now - quiet_since).days, 0),
+                step=step,
+                decided_at=now,
+            )
+        )
+        group.ignored_nudges += 1
+        if step >= ATTENTION_STEP:
+            group.needs_attention = True
+        group.snoozed_until = None
+        group.nudge_due_at = next_nudge(group, home.nudge_after_days, now)
+        decided += 1
+    await session.flush()
+    return decided
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A nudge to send: everything the job needs, nothing it must look up."""
+
+    nudge_id: int
+    chat_id: int
+    title: str
+    quiet_days: int
+    step: int
+    language: str
+    owner_id: int
+    owner_language: str | None
+    owner_reachable: bool
+
+
+async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
+    """Take the recorded nudges that may go out now, for this scheduler alone."""
+    rows = list(
+        await session.scalars(
+            select(Nudge)
+            .where(
+                (Nudge.status == NudgeStatus.DUE)
+                | ((Nudge.status == NudgeStatus.SENDING) & (Nudge.claimed_at < now - CLAIM_TIMEOUT))
+            )
+            .order_by(Nudge.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    groups = {
+        g.id: g
+        for g in await session.scalars(
+            select(Group).where(Group.id.in_({r.group_id for r in rows}))
+        )
+    }
+    homes = await _homes(session, {g.neighbourhood_id for g in groups.values()})
+    owners = {
+        u.id: u
+        for u in await session.scalars(
+            select(User).where(User.id.in_({g.owner_id for g in groups.values()}))
+        )
+    }
+    taken: list[Outgoing] = []
+    for nudge in rows:
+        group = groups[nudge.group_id]
+        home = homes.get(group.neighbourhood_id or -1)
+        if group.status != GroupStatus.ACTIVE or group.chat_id is None or home is None:
+            nudge.status = NudgeStatus.FAILED  # the group ended meanwhile: nothing to say
+            continue
+        if in_quiet_hours(home, now):
+            continue
+        nudge.status = NudgeStatus.SENDING
+        nudge.claimed_at = now
+        nudge.attempts += 1
+        owner = owners.get(group.owner_id)
+        taken.append(
+            Outgoing(
+                nudge_id=nudge.id,
+                chat_id=group.chat_id,
+                title=group.title,
+                quiet_days=nudge.quiet_days,
+                step=nudge.step,
+                language=home.language,
+                owner_id=group.owner_id,
+                owner_language=owner.language_code if owner else None,
+                owner_reachable=bool(owner and owner.started_at),
+            )
+        )
+    return taken
+
+
+async def sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is not None:
+        nudge.status = NudgeStatus.SENT
+        nudge.sent_at = now
+        nudge.message_id = message_id
+
+
+async def not_sent(session: AsyncSession, nudge_id: int) -> None:
+    """Try again next round, unless it has failed too often."""
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is not None:
+        done_trying = nudge.attempts >= MAX_ATTEMPTS
+        nudge.status = NudgeStatus.FAILED if done_trying else NudgeStatus.DUE
+
+
+class NudgeError(Exception):
+    pass
+
+
+async def answer(
+    session: AsyncSession, nudge_id: int, chat_id: int, action: str, now: datetime
+) -> Group:
+    """A member answered 'still going' or 'snooze'; both stop the escalation."""
+    nudge = await session.get(Nudge, nudge_id)
+    group = await session.get(Group, nudge.group_id) if nudge else None
+    if nudge is None or group is None or group.chat_id != chat_id:
+        raise NudgeError("unknown")
+    if group.status != GroupStatus.ACTIVE or nudge.answer is not None:
+        raise NudgeError("stale")
+    nudge.answer = action
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    group.ignored_nudges = 0
+    group.needs_attention = False
+    group.last_activity_at = now
+    if action == "snooze":
+        group.snoozed_until = now + SNOOZE
+    group.nudge_due_at = next_nudge(group, home.nudge_after_days if home else 14, now)
+    return group
+
+
+async def attention_list(session: AsyncSession) -> list[Group]:
+    """Groups whose nudges went unanswered three times: for the facilitators."""
+    result = await session.scalars(
+        select(Group)
+        .where(Group.status == GroupStatus.ACTIVE, Group.needs_attention)
+        .order_by(Group.id)
+    )
+    return list(result)

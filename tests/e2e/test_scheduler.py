@@ -1,0 +1,57 @@
+"""The real JobQueue nudging a quiet group through the sandbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import update
+
+from bot.context import BuurtApplication
+from models import Group, Neighbourhood
+from models.base import utcnow
+from sandbox import Sandbox
+from tests.e2e.conftest import People, db, eventually, make_config, running
+from tests.e2e.groups_world import neighbourhood, start_group
+
+
+async def _quiet_for_two_weeks(app: BuurtApplication, title: str) -> None:
+    async with db(app) as session:
+        # No quiet hours for this test, whatever the hour in Amsterdam.
+        await session.execute(update(Neighbourhood).values(quiet_start="00:00", quiet_end="00:00"))
+        await session.execute(
+            update(Group)
+            .where(Group.title == title)
+            .values(
+                last_activity_at=utcnow() - timedelta(days=16),
+                nudge_due_at=utcnow() - timedelta(days=2),
+            )
+        )
+        await session.commit()
+
+
+async def test_a_quiet_group_is_nudged_and_answers(sb: Sandbox, people: People, tmp_path: Path):
+    config = make_config(sb, tmp_path, [])
+    config = config.model_copy(
+        update={"scheduler": config.scheduler.model_copy(update={"interval_seconds": 0.3})}
+    )
+    async with running(sb, config) as app:
+        street = await neighbourhood(sb, people.anna, people.piet)
+        chat = await start_group(sb, street, people.piet, "Stil")
+        await _quiet_for_two_weeks(app, "Stil")
+        nudge = await chat.next_bot_message(timeout=10)
+        assert "16 dagen" in nudge.text  # the neighbourhood speaks Dutch
+        assert nudge.button_texts == ["Gaat nog door", "30 dagen uitstellen", "Sluit de groep af"]
+        await people.piet.press(nudge, "Gaat nog door")
+
+        async def answered() -> bool:
+            return nudge.button_texts == []
+
+        await eventually(answered)
+        await chat.no_bot_message(timeout=1.0)  # several rounds later: no second nudge
+
+        await _quiet_for_two_weeks(app, "Stil")
+        second = await chat.next_bot_message(timeout=10)
+        await people.piet.press(second, "Sluit de groep af")
+        confirm = await chat.next_bot_message()
+        assert "Yes, end it" in confirm.button_texts  # Piet pressed: Piet reads English
