@@ -20,6 +20,7 @@ from bot.context import BuurtContext, Services
 from bot.outbox import Outgoing, deliver_one
 from bot.processor import unit_of_work
 from handlers.nudges import (
+    digest_message,
     due_reminder,
     expired_notice,
     nudge_message,
@@ -86,6 +87,11 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
                 reminder.chat_id,
                 unclaimed_reminder(translator.get(reminder.language), reminder.request),
                 reply_to=reminder.request.card_message_id,
+            )
+            report.reminders += 1
+        for digest in await upkeep.weekly_digests(scope.session, now):
+            scope.outbox.send(
+                digest.chat_id, digest_message(translator.get(digest.language), digest.requests)
             )
             report.reminders += 1
         for due in await upkeep.due_soon(scope.session, now):

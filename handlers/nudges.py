@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
 from models.base import utcnow
@@ -103,3 +104,9 @@ def expired_notice(_: Gettext, title: str) -> str:
         "put the group away. Start again with /newgroup whenever you like.",
         title=title,
     )
+
+
+def digest_message(_: Gettext, requests: list[Request]) -> str:
+    lines = [_("<b>Still open this week</b> — maybe you can help?")]
+    lines += [line(_, request) for request in requests]
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.entities import (
     ActivityDay,
+    ChatDigest,
     Group,
     GroupInviteLink,
     GroupMember,
@@ -22,6 +23,7 @@ from models.entities import (
 __all__ = [
     "ActivityDay",
     "Base",
+    "ChatDigest",
     "Group",
     "GroupInviteLink",
     "GroupMember",

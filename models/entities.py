@@ -274,3 +274,12 @@ class Nudge(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     answer: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class ChatDigest(Base):
+    """When a chat last got its weekly "still open" digest."""
+
+    __tablename__ = "chat_digest"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

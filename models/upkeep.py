@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models.entities import (
+    ChatDigest,
     Group,
     GroupInviteLink,
     GroupMember,
@@ -31,6 +32,8 @@ from models.entities import (
 from models.nudges import in_quiet_hours
 
 UNCLAIMED_AFTER = timedelta(hours=24)
+DIGEST_EVERY = timedelta(days=7)
+DIGEST_LINES = 10
 BATCH = 500
 
 
@@ -69,6 +72,53 @@ async def unclaimed_asks(session: AsyncSession, now: datetime) -> list[Reminder]
         request.reminded_at = now
         reminders.append(Reminder(request.chat_id, home.language, request))
     return reminders
+
+
+@dataclass(frozen=True)
+class Digest:
+    chat_id: int
+    language: str
+    requests: list[Request]
+
+
+async def weekly_digests(session: AsyncSession, now: datetime) -> list[Digest]:
+    """Once a week, a chat whose reminded asks are still open gets a short list of them."""
+    homes = await _homes(session)
+    open_asks = list(
+        await session.scalars(
+            select(Request)
+            .where(
+                Request.kind == RequestKind.ASK,
+                Request.state == RequestState.OPEN,
+                Request.reminded_at.is_not(None),
+            )
+            .order_by(Request.chat_id, Request.created_at)
+            .options(selectinload(Request.asker), selectinload(Request.claimer))
+        )
+    )
+    by_chat: dict[int, list[Request]] = {}
+    for request in open_asks:
+        by_chat.setdefault(request.chat_id, []).append(request)
+    last = {
+        d.chat_id: d
+        for d in await session.scalars(
+            select(ChatDigest).where(ChatDigest.chat_id.in_(by_chat)).with_for_update()
+        )
+    }
+    digests = []
+    for chat_id, found in by_chat.items():
+        home = homes.get(found[0].neighbourhood_id)
+        previous = last.get(chat_id)
+        reminded = min(r.reminded_at for r in found if r.reminded_at is not None)
+        since = previous.sent_at if previous is not None else reminded
+        if home is None or now - since < DIGEST_EVERY or in_quiet_hours(home, now):
+            continue
+        if previous is None:
+            session.add(ChatDigest(chat_id=chat_id, sent_at=now))
+        else:
+            previous.sent_at = now
+        digests.append(Digest(chat_id, home.language, found[:DIGEST_LINES]))
+    return digests
 
 
 @dataclass(frozen=True)

@@ -286,3 +286,18 @@ async def test_dissolved_groups_are_purged_after_retention(session: AsyncSession
     assert await session.scalar(select(func.count()).select_from(GroupMember)) == 0
     assert request.state == RequestState.OPEN  # the count of requests stays
     assert await upkeep.purge(session, T0 + 92 * DAY, retention_days=90) == 0
+
+
+async def test_a_weekly_digest_lists_what_is_still_open(session: AsyncSession):
+    home = await _home(session)
+    await _ask(session, home, T0)
+    await _ask(session, home, T0 + timedelta(hours=1))
+    assert len(await upkeep.unclaimed_asks(session, T0 + 2 * DAY)) == 2
+    assert await upkeep.weekly_digests(session, T0 + 5 * DAY) == []
+    (digest,) = await upkeep.weekly_digests(session, T0 + 9 * DAY)
+    assert (digest.chat_id, len(digest.requests)) == (-1, 2)
+    assert await upkeep.weekly_digests(session, T0 + 10 * DAY) == []
+    assert len(await upkeep.weekly_digests(session, T0 + 16 * DAY + timedelta(hours=1))) == 1
+    for request in digest.requests:
+        await requests.cancel(session, request.id, OWNER.id)
+    assert await upkeep.weekly_digests(session, T0 + 30 * DAY) == []  # nothing open: silence
