@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest messages sandbox clean
+.PHONY: run test lint typecheck pytest bench messages sandbox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
+
+# Benchmarks: they report figures against their goals and never fail.
+bench: $(STAMP)
+	PTB_TIMEDELTA=1 $(BIN)/python -m bench.nudges
 
 # Runs the local Bot API stand-in for trying the bot by hand.
 sandbox: $(STAMP)

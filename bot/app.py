@@ -33,6 +33,10 @@ ALLOWED_UPDATES = [
 ]
 #: Telegram's 429s are waited out this many times before a call gives up.
 RATE_LIMIT_RETRIES = 5
+#: Messages per second, overall. Paced one at a time rather than in bursts of 30:
+#: Telegram (and the sandbox) count any one-second window, and a burst plus the
+#: refill of a leaky bucket would go over.
+OVERALL_RATE = 29
 #: Concurrent connections to the Bot API for everything but getUpdates.
 CONNECTION_POOL = 64
 
@@ -44,7 +48,11 @@ def build_application(config: Config, translator: Translator | None = None) -> B
     bot: ExtBot[Any] = ExtBot(
         token=config.telegram.token.get_secret_value(),
         base_url=config.telegram.base_url,
-        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=1,
+            overall_time_period=1 / OVERALL_RATE,
+            max_retries=RATE_LIMIT_RETRIES,
+        ),
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(),
     )

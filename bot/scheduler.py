@@ -32,8 +32,9 @@ from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-#: Sends in flight at once; the rate limiter does the pacing.
-SEND_CONCURRENCY = 30
+#: Nudges in flight at once. The rate limiter does the pacing; a short queue in
+#: front of it lets residents' replies through without waiting behind the round.
+SEND_CONCURRENCY = 4
 
 
 @dataclass

@@ -94,6 +94,8 @@ class Group(Base):
     __tablename__ = "group"
     __table_args__ = (
         # A chat holds at most one living group; dissolved ones stay for the record.
+        # Finding due nudges: one range scan, already in due order.
+        Index("ix_group_status_nudge_due_at", "status", "nudge_due_at"),
         Index(
             "uq_group_active_chat",
             "chat_id",
@@ -118,7 +120,7 @@ class Group(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     #: When the next nudge is due: kept up to date on activity, nudges and snoozes,
     #: so that finding due groups is one indexed range scan.
-    nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     ignored_nudges: Mapped[int] = mapped_column(Integer, default=0)
     needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)

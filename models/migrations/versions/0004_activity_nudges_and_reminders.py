@@ -60,7 +60,9 @@ def upgrade() -> None:
             sa.Column("needs_attention", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("purged_at", models.base.UTCDateTime(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_group_nudge_due_at"), ["nudge_due_at"], unique=False)
+        batch_op.create_index(
+            "ix_group_status_nudge_due_at", ["status", "nudge_due_at"], unique=False
+        )
 
     with op.batch_alter_table("neighbourhood", schema=None) as batch_op:
         batch_op.add_column(
@@ -91,7 +93,7 @@ def downgrade() -> None:
         batch_op.drop_column("nudge_after_days")
 
     with op.batch_alter_table("group", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_group_nudge_due_at"))
+        batch_op.drop_index("ix_group_status_nudge_due_at")
         batch_op.drop_column("purged_at")
         batch_op.drop_column("needs_attention")
         batch_op.drop_column("ignored_nudges")
