@@ -9,8 +9,10 @@ from handlers import (
     membership,
     newgroup,
     nudges,
+    oversight,
     requests,
     residents,
+    settings,
     setup,
     start,
 )
@@ -28,6 +30,8 @@ MODULES = (
     dissolve,
     requests,
     nudges,
+    oversight,
+    settings,
     fallback,
 )
 

@@ -7,11 +7,9 @@ It also answers a command used in the wrong kind of chat, once, for all.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -20,29 +18,13 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.context import BuurtContext
-from bot.i18n import LANGUAGES, N_, Translator
-from models import groups, neighbourhoods
+from bot.i18n import LANGUAGES, N_, Gettext, Translator
+from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
 
 Callback = Callable[[Update, BuurtContext], Awaitable[None]]
-
-
-class Where(enum.Flag):
-    PRIVATE = enum.auto()
-    NEIGHBOURHOOD = enum.auto()  # a group chat registered with /setup
-    GROUP = enum.auto()  # an ad-hoc group's chat
-    OTHER = enum.auto()  # any other group chat
-    GROUP_CHATS = NEIGHBOURHOOD | GROUP | OTHER
-    ANYWHERE = PRIVATE | GROUP_CHATS
-
-
-class Who(enum.Enum):
-    EVERYONE = "everyone"
-    CHAT_ADMIN = "chat admin"  # or a facilitator
-    FACILITATOR = "facilitator"
 
 
 @dataclass(frozen=True)
@@ -111,13 +93,48 @@ TABLE: tuple[Command, ...] = (
     ),
     Command("invite", N_("Invite a neighbour to this group"), Where.GROUP, Who.EVERYONE),
     Command("members", N_("Who is in this group"), Where.GROUP, Who.EVERYONE),
-    Command("dissolve", N_("End this group (owner)"), Where.GROUP, Who.EVERYONE),
+    Command(
+        "dissolve",
+        N_("End this group (owner)"),
+        Where.GROUP | Where.PRIVATE,
+        Who.EVERYONE,
+    ),
+    Command(
+        "overview",
+        N_("Every neighbourhood in numbers, quietest first"),
+        Where.PRIVATE,
+        Who.COORDINATOR,
+    ),
+    Command("quiet", N_("What needs attention, and why"), Where.PRIVATE, Who.COORDINATOR),
+    Command("group", N_("Facts about one group"), Where.PRIVATE, Who.FACILITATOR, usage="<number>"),
+    Command(
+        "nudge",
+        N_("Ask a group now whether it is still useful"),
+        Where.PRIVATE,
+        Who.COORDINATOR,
+        usage="<group number>",
+    ),
+    Command(
+        "settings",
+        N_("See or change a neighbourhood's settings"),
+        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Who.COORDINATOR,
+        usage="[<neighbourhood number>] [key=value …]",
+    ),
+    Command(
+        "audit",
+        N_("The latest actions of coordinators and facilitators"),
+        Where.PRIVATE,
+        Who.COORDINATOR,
+        usage="[n]",
+    ),
 )
 BY_NAME = {command.name: command for command in TABLE}
 
 WRONG_CHAT = {
     Where.PRIVATE: N_("Please use /{command} in a private chat with me."),
     Where.GROUP: N_("/{command} works in a group that was started with /newgroup."),
+    Where.GROUP | Where.PRIVATE: N_("/{command} works in a group that was started with /newgroup."),
     Where.NEIGHBOURHOOD | Where.PRIVATE: N_(
         "Please use /{command} in your neighbourhood's group chat or in a private chat with me."
     ),
@@ -130,18 +147,6 @@ WRONG_CHAT = {
 }
 
 
-async def chat_where(update: Update, session: AsyncSession) -> Where:
-    """What kind of chat the update comes from, as far as commands are concerned."""
-    chat = update.effective_chat
-    if chat is None or chat.type == ChatType.PRIVATE:
-        return Where.PRIVATE
-    if await neighbourhoods.find_active(session, chat.id) is not None:
-        return Where.NEIGHBOURHOOD
-    if await groups.active_in_chat(session, chat.id) is not None:
-        return Where.GROUP
-    return Where.OTHER
-
-
 def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContext, None]:
     """A CommandHandler for a command of the table, with the chat-kind check in front."""
     command = BY_NAME[name]
@@ -149,7 +154,12 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
     async def guarded(update: Update, context: BuurtContext) -> None:
         if update.effective_message is None or update.effective_chat is None:
             return
-        if not command.where & await chat_where(update, context.session):
+        where = await chat_where(update, context.session)
+        if command.who in RESTRICTED and command.who not in await roles(update, context, where):
+            if where is Where.PRIVATE:  # exactly what an unknown command gets
+                context.reply(update, unknown_command(context.gettext()))
+            return
+        if not command.where & where:
             _ = context.gettext()
             text = _(WRONG_CHAT[command.where], command=command.name)
             if command.example:
@@ -159,6 +169,10 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
         await callback(update, context)
 
     return CommandHandler(command.name, guarded)
+
+
+def unknown_command(_: Gettext) -> str:
+    return _("Sorry, I don't know that command. Send /help to see what I can do.")
 
 
 def visible(where: Where, roles: set[Who]) -> list[Command]:
@@ -180,9 +194,9 @@ MENU_SCOPES = (
 def menus(translator: Translator) -> list[tuple[BotCommandScope, str | None, list[BotCommand]]]:
     """Telegram's command menus per scope and language; None is the fallback language."""
     result: list[tuple[BotCommandScope, str | None, list[BotCommand]]] = []
-    for scope, where, roles in MENU_SCOPES:
+    for scope, where, who in MENU_SCOPES:
         for language in (None, *LANGUAGES):
             _ = translator.get(language)
-            commands = [BotCommand(c.name, _(c.description)) for c in visible(where, roles)]
+            commands = [BotCommand(c.name, _(c.description)) for c in visible(where, who)]
             result.append((scope, language, commands))
     return result

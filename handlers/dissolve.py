@@ -12,7 +12,6 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
-from handlers.commands import command_handler
 from models import groups
 from models.entities import Group, GroupStatus, User
 
@@ -133,5 +132,6 @@ async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
 
 
 def register(app: BuurtApplication) -> None:
-    app.add_handler(command_handler("dissolve", dissolve_command))
+    # The /dissolve command itself is registered by handlers/oversight.py, which also
+    # serves its facilitator form in a DM.
     app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("ds")))

@@ -298,13 +298,14 @@ async def invite(update: Update, context: BuurtContext) -> None:
         )
         return
     if invited.started_at is None:
+        bot_link = f"https://t.me/{context.bot.username}"
         context.reply(
             update,
             _(
                 "{name} has not started a chat with me yet, so I cannot invite them. Ask them "
                 "to open {bot} and press Start, or share this link: {link}",
                 name=invited.first_name,
-                bot=f"https://t.me/{context.bot.username}",
+                bot=bot_link,
                 link=link,
             ),
         )

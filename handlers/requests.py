@@ -17,9 +17,9 @@ from bot.i18n import Gettext
 from handlers import request_parsing
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.cards import card, line
-from handlers.commands import Who, command_handler
+from handlers.commands import command_handler
 from handlers.people import person
-from handlers.roles import roles
+from handlers.roles import Who, roles
 from models import groups, neighbourhoods, requests
 from models.base import utcnow
 from models.entities import Group, Neighbourhood, RequestKind

@@ -10,7 +10,8 @@ from bot.context import BuurtApplication, BuurtContext
 from handlers.commands import command_handler
 from handlers.people import person
 from handlers.roles import is_chat_admin
-from models import neighbourhoods
+from models import neighbourhoods, oversight
+from models.base import utcnow
 from models.people import record_presence
 
 
@@ -46,6 +47,10 @@ async def setup(update: Update, context: BuurtContext) -> None:
         )
         return
     sees_messages = await _bot_can_see_messages(context, chat.id)
+    try:
+        admins = [m.user for m in await context.bot.get_chat_administrators(chat.id)]
+    except TelegramError:
+        admins = []
 
     defaults = context.config.defaults
     registration = await neighbourhoods.register(
@@ -70,6 +75,19 @@ async def setup(update: Update, context: BuurtContext) -> None:
         return
     if not context.config.is_facilitator(user.id) and not user.is_bot:
         await record_presence(context.session, neighbourhood, person(user))
+    # The chat's admins today are its first coordinators.
+    for admin in admins:
+        if not admin.is_bot:
+            await record_presence(context.session, neighbourhood, person(admin))
+            await oversight.add_coordinator(context.session, neighbourhood.id, admin.id, None)
+    await oversight.audit(
+        context.session,
+        actor_id=user.id,
+        action="setup",
+        target=f"neighbourhood {neighbourhood.id}",
+        neighbourhood_id=neighbourhood.id,
+        now=utcnow(),
+    )
     text = _(
         "Welcome, neighbours! This chat is now the neighbourhood <b>{title}</b>. "
         "Send /help to see what you can do.",

@@ -8,9 +8,9 @@ from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
 from handlers import linking, membership
-from handlers.commands import Where, chat_where, command_handler, visible
+from handlers.commands import command_handler, visible
 from handlers.people import person
-from handlers.roles import roles
+from handlers.roles import Where, chat_where, roles
 from models.people import mark_started
 
 JOIN_PREFIX = "join_"

@@ -3,7 +3,9 @@
 from models.base import Base
 from models.entities import (
     ActivityDay,
+    AuditEntry,
     ChatDigest,
+    Coordinator,
     Group,
     GroupInviteLink,
     GroupMember,
@@ -22,8 +24,10 @@ from models.entities import (
 
 __all__ = [
     "ActivityDay",
+    "AuditEntry",
     "Base",
     "ChatDigest",
+    "Coordinator",
     "Group",
     "GroupInviteLink",
     "GroupMember",

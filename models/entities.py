@@ -37,6 +37,8 @@ class Neighbourhood(Base):
     quiet_start: Mapped[str] = mapped_column(String(5), default="21:00")
     quiet_end: Mapped[str] = mapped_column(String(5), default="09:00")
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Asked of people the bot does not know as residents when they want to join a group.
+    join_question: Mapped[str | None] = mapped_column(String(255), default=None)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -285,3 +287,34 @@ class ChatDigest(Base):
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Coordinator(Base):
+    """Someone who looks after one neighbourhood: its chat's admins at /setup, and more."""
+
+    __tablename__ = "coordinator"
+    __table_args__ = (UniqueConstraint("neighbourhood_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    added_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """One facilitator or coordinator action: who, what, when, on what. Never content."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="SET NULL"), index=True, default=None
+    )
+    target: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(255), default=None)

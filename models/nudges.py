@@ -216,3 +216,39 @@ async def attention_list(session: AsyncSession) -> list[Group]:
         .order_by(Group.id)
     )
     return list(result)
+
+
+async def nudge_now(session: AsyncSession, group: Group, now: datetime) -> Outgoing:
+    """A nudge asked for by a facilitator or coordinator: recorded and counted like any."""
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    owner = await session.get(User, group.owner_id)
+    assert home is not None and group.chat_id is not None
+    quiet_since = group.last_activity_at or group.linked_at or group.created_at
+    step = min(group.ignored_nudges + 1, ATTENTION_STEP)
+    nudge = Nudge(
+        group_id=group.id,
+        due_at=now,
+        quiet_days=max((now - quiet_since).days, 0),
+        step=step,
+        status=NudgeStatus.SENDING,
+        attempts=1,
+        decided_at=now,
+        claimed_at=now,
+    )
+    session.add(nudge)
+    group.ignored_nudges += 1
+    if step >= ATTENTION_STEP:
+        group.needs_attention = True
+    group.nudge_due_at = next_nudge(group, home.nudge_after_days, now)
+    await session.flush()
+    return Outgoing(
+        nudge_id=nudge.id,
+        chat_id=group.chat_id,
+        title=group.title,
+        quiet_days=nudge.quiet_days,
+        step=step,
+        language=home.language,
+        owner_id=group.owner_id,
+        owner_language=owner.language_code if owner else None,
+        owner_reachable=bool(owner and owner.started_at),
+    )

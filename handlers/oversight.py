@@ -1,0 +1,325 @@
+"""Commands for facilitators and coordinators: see where support is needed, act with care.
+
+Facilitators act across all neighbourhoods, coordinators within their own.
+Replies hold aggregates only: counts, days, titles; never what anyone wrote.
+Whoever may not use a command is told exactly what an unknown command gets
+(see handlers/commands.py), so nothing reveals what exists.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext, Html
+from handlers import dissolve
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.commands import command_handler
+from handlers.dissolve import summary_text
+from handlers.nudges import nudge_message
+from models import groups, nudges, oversight
+from models.base import utcnow
+from models.entities import Group, GroupStatus, Neighbourhood, User
+
+AUDIT_DEFAULT, AUDIT_MAX = 10, 50
+
+
+async def scope(context: BuurtContext, user_id: int) -> list[int] | None:
+    """The neighbourhoods someone may look after: None means all (a facilitator)."""
+    if context.config.is_facilitator(user_id):
+        return None
+    return [n.id for n in await oversight.coordinated(context.session, user_id)]
+
+
+def _words(update: Update) -> list[str]:
+    text = update.effective_message.text if update.effective_message else None
+    return (text or "").split()[1:]
+
+
+def _number(word: str | None) -> int | None:
+    word = (word or "").lstrip("#")
+    return int(word) if word.isdigit() and len(word) < 12 else None
+
+
+async def overview(update: Update, context: BuurtContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    _ = context.gettext()
+    lines = await oversight.overview(context.session, utcnow(), await scope(context, user.id))
+    if not lines:
+        context.reply(update, _("There are no neighbourhoods yet."))
+        return
+    text = [_("<b>Neighbourhoods, quietest first</b> (last 30 days)")]
+    for line in lines:
+        quiet = (
+            _("quiet for {n} days", n=line.quiet_days)
+            if line.quiet_days is not None
+            else _("no activity yet")
+        )
+        text.append(
+            _(
+                "{flag}<b>{title}</b> (#{number}): {residents} residents, {groups} groups, "
+                "{asked} asked, {done} done; {quiet}",
+                flag=Html("⚠️ " if line.quiet else ""),
+                title=line.neighbourhood.title,
+                number=line.neighbourhood.id,
+                residents=line.residents,
+                groups=line.active_groups,
+                asked=line.asked,
+                done=line.done,
+                quiet=quiet,
+            )
+        )
+    context.reply(update, "\n".join(text))
+
+
+def _concern(_: Gettext, concern: oversight.Concern) -> str:
+    what = (
+        _("group <b>{title}</b> (#{number})", title=concern.title, number=concern.id)
+        if concern.kind == "group"
+        else _("neighbourhood <b>{title}</b> (#{number})", title=concern.title, number=concern.id)
+    )
+    if concern.reason == "ignored_nudges":
+        why = _("did not answer {n} nudges", n=concern.number)
+    elif concern.reason == "unclaimed":
+        why = _("{n} requests unclaimed for more than 3 days", n=concern.number)
+    else:
+        why = _("quiet for {n} days", n=concern.number)
+    return f"• {what}: {why}"
+
+
+async def quiet(update: Update, context: BuurtContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    _ = context.gettext()
+    found = await oversight.concerns(context.session, utcnow(), await scope(context, user.id))
+    if not found:
+        context.reply(update, _("Nothing needs attention right now."))
+        return
+    context.reply(
+        update, "\n".join([_("<b>Needs attention</b>")] + [_concern(_, c) for c in found])
+    )
+
+
+async def group_facts(update: Update, context: BuurtContext) -> None:
+    _ = context.gettext()
+    words = _words(update)
+    number = _number(words[0] if words else None)
+    if number is None:
+        context.reply(update, _("Please give a group number, for example: /group 12"))
+        return
+    facts = await oversight.facts(context.session, number, utcnow())
+    if facts is None:
+        context.reply(update, _("There is no group #{number}.", number=number))
+        return
+    states = ", ".join(f"{state}: {count}" for state, count in sorted(facts.by_state.items()))
+    context.reply(
+        update,
+        _(
+            "<b>{title}</b> (#{number}), {status}\nAge: {age} days. Members: {members}.\n"
+            "Requests: {states}.\nLast activity: {quiet} days ago. Nudges: {nudges}.",
+            title=facts.group.title,
+            number=facts.group.id,
+            status=facts.group.status,
+            age=facts.age_days,
+            members=facts.members,
+            states=states or "0",
+            quiet=facts.quiet_days if facts.quiet_days is not None else "?",
+            nudges=facts.nudges,
+        ),
+    )
+
+
+async def _group_in_scope(context: BuurtContext, user_id: int, word: str | None) -> Group | None:
+    number = _number(word)
+    group = await context.session.get(Group, number) if number is not None else None
+    ids = await scope(context, user_id)
+    if group is None or group.status != GroupStatus.ACTIVE:
+        return None
+    if ids is not None and group.neighbourhood_id not in ids:
+        return None  # not theirs: indistinguishable from a group that does not exist
+    return group
+
+
+async def nudge_now(update: Update, context: BuurtContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    _ = context.gettext()
+    words = _words(update)
+    group = await _group_in_scope(context, user.id, words[0] if words else None)
+    if group is None or group.chat_id is None:
+        context.reply(
+            update, _("Please give the number of an active group, for example: /nudge 12")
+        )
+        return
+    now = utcnow()
+    outgoing = await nudges.nudge_now(context.session, group, now)
+    await oversight.audit(
+        context.session,
+        actor_id=user.id,
+        action="nudge",
+        target=f"group {group.id}",
+        neighbourhood_id=group.neighbourhood_id,
+        now=now,
+    )
+    text, markup = nudge_message(context.services.translator.get(outgoing.language), outgoing)
+    nudge_id = outgoing.nudge_id
+
+    async def remember(session: object, message_id: int) -> None:
+        await nudges.sent(session, nudge_id, message_id, utcnow())  # type: ignore[arg-type]
+
+    context.outbox.send(group.chat_id, text, reply_markup=markup, on_sent=remember)
+    context.reply(
+        update, _("I asked <b>{title}</b> whether it is still useful.", title=group.title)
+    )
+
+
+async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None:
+    """/dissolve <group number> <reason>, from a DM: asks for confirmation first."""
+    user = update.effective_user
+    if user is None:
+        return
+    _ = context.gettext()
+    if not context.config.is_facilitator(user.id):  # residents: the group form of /dissolve
+        context.reply(
+            update,
+            _("/{command} works in a group that was started with /newgroup.", command="dissolve"),
+        )
+        return
+    words = _words(update)
+    group = await _group_in_scope(context, user.id, words[0] if words else None)
+    reason = " ".join(words[1:]).strip()
+    if group is None or not reason:
+        context.reply(
+            update,
+            _(
+                "Please give a group number and a reason, for example:\n"
+                "/dissolve 12 its purpose is done"
+            ),
+        )
+        return
+    group.dissolve_reason = reason[:255]  # kept for the confirmation
+    context.reply(
+        update,
+        _(
+            "End <b>{title}</b> (#{number})? The group will be told that a facilitator ended "
+            "it, and why: “{reason}”",
+            title=group.title,
+            number=group.id,
+            reason=reason,
+        ),
+        reply_markup=keyboard(
+            [button(_("Yes, end it"), "fx", "ok", group.id), button(_("No"), "fx", "no", group.id)]
+        ),
+    )
+
+
+async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "fx", str, int)
+    user = update.effective_user
+    _ = context.gettext()
+    if parsed is None or user is None or parsed[1][0] not in ("ok", "no"):
+        no_longer_works(update, context)
+        return
+    query, (action, group_id) = parsed
+    if not context.config.is_facilitator(user.id):
+        no_longer_works(update, context)
+        return
+    group = await _group_in_scope(context, user.id, str(group_id))
+    message = query.message
+    if group is None or group.chat_id is None or message is None:
+        context.answer(update, _("This group has already ended."))
+        return
+    if action == "no":
+        group.dissolve_reason = None
+        context.answer(update)
+        context.outbox.edit(message.chat.id, message.message_id, _("Good, the group goes on."))
+        return
+    reason, chat_id = group.dissolve_reason or "", group.chat_id
+    try:
+        summary = await groups.dissolve(context.session, group, by=user.id, reason=reason)
+    except groups.GroupError:
+        context.answer(update, _("This group has already ended."))
+        return
+    links = await groups.revoke_invite_links(context.session, group)
+    await oversight.audit(
+        context.session,
+        actor_id=user.id,
+        action="dissolve",
+        target=f"group {group.id}",
+        neighbourhood_id=group.neighbourhood_id,
+        detail=reason,
+        now=utcnow(),
+    )
+    context.answer(update, _("Ended."))
+    context.outbox.edit(
+        message.chat.id,
+        message.message_id,
+        _("The group <b>{title}</b> has ended.", title=group.title),
+    )
+    _ = context.services.translator.get(await _language_of(context, group))
+    context.outbox.send(
+        chat_id,
+        _("A facilitator has ended this group: “{reason}”", reason=reason)
+        + "\n"
+        + summary_text(_, summary),
+    )
+    for url in links:
+        context.outbox.then(
+            lambda bot, url=url: bot.revoke_chat_invite_link(chat_id, url),  # type: ignore[misc]
+            "revoke an invite link",
+        )
+    context.outbox.then(lambda bot: bot.leave_chat(chat_id), "leave a dissolved group's chat")
+
+
+async def _language_of(context: BuurtContext, group: Group) -> str:
+    home = await context.session.get(Neighbourhood, group.neighbourhood_id)
+    return home.language if home else context.config.defaults.language
+
+
+async def audit_log(update: Update, context: BuurtContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    _ = context.gettext()
+    words = _words(update)
+    wanted = _number(words[0] if words else None) or AUDIT_DEFAULT
+    entries = await oversight.recent(
+        context.session, min(wanted, AUDIT_MAX), await scope(context, user.id)
+    )
+    if not entries:
+        context.reply(update, _("No actions yet."))
+        return
+    lines = [_("<b>Latest actions</b>")]
+    for entry in entries:
+        actor = await context.session.get(User, entry.actor_id)
+        who = actor.first_name if actor else str(entry.actor_id)
+        what = " · ".join(html.escape(part) for part in (who, entry.action, entry.target))
+        lines.append(f"{entry.at:%Y-%m-%d %H:%M} UTC · {what}")
+    context.reply(update, "\n".join(lines))
+
+
+async def dissolve_anywhere(update: Update, context: BuurtContext) -> None:
+    """In a group: the owner's /dissolve. In a DM: a facilitator's, with a group and reason."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        await dissolve_by_facilitator(update, context)
+    else:
+        await dissolve.dissolve_command(update, context)
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("dissolve", dissolve_anywhere))
+    app.add_handler(command_handler("overview", overview))
+    app.add_handler(command_handler("quiet", quiet))
+    app.add_handler(command_handler("group", group_facts))
+    app.add_handler(command_handler("nudge", nudge_now))
+    app.add_handler(command_handler("audit", audit_log))
+    app.add_handler(CallbackQueryHandler(facilitator_pressed, pattern=pattern("fx")))

@@ -1,0 +1,175 @@
+"""/settings: see or change a neighbourhood's settings, as a coordinator or facilitator."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
+from handlers.commands import command_handler
+from handlers.oversight import scope
+from models import neighbourhoods, oversight, settings
+from models.activity import next_nudge
+from models.base import utcnow
+from models.entities import Coordinator, Group, GroupStatus, Neighbourhood, User
+
+
+def _arguments(update: Update) -> str:
+    text = update.effective_message.text if update.effective_message else None
+    parts = (text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def problem(_: Gettext, error: settings.SettingError) -> str:
+    allowed = {
+        "language": _("nl or en"),
+        "timezone": _("a time zone such as Europe/Amsterdam"),
+        "days": _("a number of days from 1 to 365"),
+        "hours": _("two times like 21:00-09:00, or off"),
+        "question": _("a question of at most 255 characters, or - for none"),
+        "person": _("+@username or -@username (or a user number)"),
+        "key": _(
+            "one of language, timezone, nudge_after_days, quiet_hours, join_question, coordinators"
+        ),
+        "form": _("key=value, for example quiet_hours=22:00-08:00"),
+        "quotes": _("a closing quote"),
+    }[error.problem]
+    return _(
+        "I could not use {key}: expected {allowed}. Nothing was changed.",
+        key=error.key,
+        allowed=allowed,
+    )
+
+
+async def _coordinator_names(context: BuurtContext, home: Neighbourhood) -> str:
+    names = await context.session.scalars(
+        select(User.first_name)
+        .join(Coordinator, Coordinator.user_id == User.id)
+        .where(Coordinator.neighbourhood_id == home.id)
+        .order_by(User.first_name)
+    )
+    return ", ".join(names) or "-"
+
+
+async def view(_: Gettext, context: BuurtContext, home: Neighbourhood) -> str:
+    quiet = (
+        _("off") if home.quiet_start == home.quiet_end else f"{home.quiet_start}-{home.quiet_end}"
+    )
+    return _(
+        "<b>Settings of {title}</b> (#{number})\nlanguage={language}\ntimezone={timezone}\n"
+        "nudge_after_days={days}\nquiet_hours={quiet}\njoin_question={question}\n"
+        "coordinators={coordinators}\n\nChange one with /settings key=value.",
+        title=home.title,
+        number=home.id,
+        language=home.language,
+        timezone=home.timezone,
+        days=home.nudge_after_days,
+        quiet=quiet,
+        question=home.join_question or "-",
+        coordinators=await _coordinator_names(context, home),
+    )
+
+
+async def _person(context: BuurtContext, who: str) -> User | None:
+    if who.startswith("@"):
+        return await context.session.scalar(
+            select(User).where(func.lower(User.username) == who[1:].lower())
+        )
+    return await context.session.get(User, int(who))
+
+
+async def _unknown_people(context: BuurtContext, changes: list[settings.Change]) -> list[str]:
+    """Coordinators to add or remove whom the bot has never seen; checked before any change."""
+    missing = []
+    for change in changes:
+        if change.key != "coordinators" or not isinstance(change.value, str):
+            continue
+        if await _person(context, change.value[1:]) is None:
+            missing.append(change.value[1:])
+    return missing
+
+
+async def _apply(
+    context: BuurtContext, home: Neighbourhood, change: settings.Change, actor: int
+) -> None:
+    session = context.session
+    if change.key == "coordinators":
+        assert isinstance(change.value, str)
+        person = await _person(context, change.value[1:])
+        assert person is not None  # checked by _unknown_people
+        if change.value[0] == "+":
+            await oversight.add_coordinator(session, home.id, person.id, actor)
+        else:
+            await oversight.remove_coordinator(session, home.id, person.id)
+    elif change.key == "quiet_hours":
+        assert isinstance(change.value, tuple)
+        home.quiet_start, home.quiet_end = change.value
+    elif change.key == "nudge_after_days":
+        assert isinstance(change.value, int)
+        home.nudge_after_days = change.value
+        now = utcnow()
+        for group in await session.scalars(
+            select(Group).where(
+                Group.neighbourhood_id == home.id, Group.status == GroupStatus.ACTIVE
+            )
+        ):
+            since = group.last_activity_at or now
+            group.nudge_due_at = next_nudge(group, change.value, since)
+    else:
+        setattr(home, change.key, change.value)
+    await oversight.audit(
+        session,
+        actor_id=actor,
+        action=f"settings {change.key}",
+        target=f"neighbourhood {home.id}",
+        neighbourhood_id=home.id,
+        detail=None if change.key == "join_question" else str(change.value),
+        now=utcnow(),
+    )
+
+
+async def settings_command(update: Update, context: BuurtContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    _ = context.gettext()
+    text = _arguments(update)
+    if chat.type == ChatType.PRIVATE:
+        number, _space, text = text.partition(" ")
+        allowed = await scope(context, user.id)
+        home = await context.session.get(Neighbourhood, int(number)) if number.isdigit() else None
+        if home is None or not home.active or (allowed is not None and home.id not in allowed):
+            context.reply(
+                update,
+                _("Please give the number of your neighbourhood, for example: /settings 3"),
+            )
+            return
+    else:
+        home = await neighbourhoods.find_active(context.session, chat.id)
+        if home is None:
+            return
+    try:
+        changes = settings.parse(text)
+    except settings.SettingError as error:
+        context.reply(update, problem(_, error))
+        return
+    missing = await _unknown_people(context, changes)
+    if missing:
+        context.reply(
+            update,
+            _(
+                "I don't know {who} yet: they should send a message in the neighbourhood "
+                "chat first. Nothing was changed.",
+                who=", ".join(missing),
+            ),
+        )
+        return
+    for change in changes:
+        await _apply(context, home, change, user.id)
+    context.reply(update, await view(_, context, home))
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("settings", settings_command))

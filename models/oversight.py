@@ -1,0 +1,276 @@
+"""What facilitators and coordinators see and do: aggregates, never message content.
+
+Every function that changes something takes the actor and writes an audit
+row in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.entities import (
+    AuditEntry,
+    Coordinator,
+    Group,
+    GroupMember,
+    GroupStatus,
+    Neighbourhood,
+    Nudge,
+    Request,
+    RequestKind,
+    RequestState,
+    Resident,
+)
+
+WINDOW = timedelta(days=30)
+UNCLAIMED_TOO_LONG = timedelta(days=3)
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    actor_id: int,
+    action: str,
+    target: str,
+    neighbourhood_id: int | None = None,
+    detail: str | None = None,
+    now: datetime,
+) -> None:
+    session.add(
+        AuditEntry(
+            at=now,
+            actor_id=actor_id,
+            action=action,
+            target=target,
+            neighbourhood_id=neighbourhood_id,
+            detail=detail[:255] if detail else None,
+        )
+    )
+
+
+async def coordinated(session: AsyncSession, user_id: int) -> list[Neighbourhood]:
+    result = await session.scalars(
+        select(Neighbourhood)
+        .join(Coordinator)
+        .where(Coordinator.user_id == user_id, Neighbourhood.active)
+        .order_by(Neighbourhood.id)
+    )
+    return list(result)
+
+
+async def is_coordinator(session: AsyncSession, user_id: int, neighbourhood_id: int) -> bool:
+    found = await session.scalar(
+        select(Coordinator.id).where(
+            Coordinator.user_id == user_id, Coordinator.neighbourhood_id == neighbourhood_id
+        )
+    )
+    return found is not None
+
+
+async def add_coordinator(
+    session: AsyncSession, neighbourhood_id: int, user_id: int, added_by: int | None
+) -> bool:
+    if await is_coordinator(session, user_id, neighbourhood_id):
+        return False
+    session.add(Coordinator(neighbourhood_id=neighbourhood_id, user_id=user_id, added_by=added_by))
+    await session.flush()
+    return True
+
+
+async def remove_coordinator(session: AsyncSession, neighbourhood_id: int, user_id: int) -> bool:
+    found = await session.scalar(
+        select(Coordinator).where(
+            Coordinator.user_id == user_id, Coordinator.neighbourhood_id == neighbourhood_id
+        )
+    )
+    if found is None:
+        return False
+    await session.delete(found)
+    return True
+
+
+@dataclass(frozen=True)
+class Line:
+    """One neighbourhood in /overview."""
+
+    neighbourhood: Neighbourhood
+    residents: int
+    active_groups: int
+    asked: int
+    done: int
+    quiet_days: int | None
+    quiet: bool
+
+
+def _days(since: datetime | None, now: datetime) -> int | None:
+    return None if since is None else max((now - since).days, 0)
+
+
+async def overview(session: AsyncSession, now: datetime, ids: list[int] | None) -> list[Line]:
+    """Per neighbourhood, the last 30 days in numbers; quietest first."""
+    chosen = select(Neighbourhood).where(Neighbourhood.active)
+    if ids is not None:
+        chosen = chosen.where(Neighbourhood.id.in_(ids))
+    homes = list(await session.scalars(chosen))
+    wanted = [h.id for h in homes]
+
+    async def counts(statement: object) -> dict[int, int]:
+        rows = await session.execute(statement)  # type: ignore[call-overload]
+        return dict(rows.all())
+
+    residents = await counts(
+        select(Resident.neighbourhood_id, func.count())
+        .where(Resident.neighbourhood_id.in_(wanted), Resident.left_at.is_(None))
+        .group_by(Resident.neighbourhood_id)
+    )
+    active = await counts(
+        select(Group.neighbourhood_id, func.count())
+        .where(Group.neighbourhood_id.in_(wanted), Group.status == GroupStatus.ACTIVE)
+        .group_by(Group.neighbourhood_id)
+    )
+    since = now - WINDOW
+    asked = await counts(
+        select(Request.neighbourhood_id, func.count())
+        .where(Request.neighbourhood_id.in_(wanted), Request.created_at >= since)
+        .group_by(Request.neighbourhood_id)
+    )
+    done = await counts(
+        select(Request.neighbourhood_id, func.count())
+        .where(
+            Request.neighbourhood_id.in_(wanted),
+            Request.state == RequestState.DONE,
+            Request.closed_at >= since,
+        )
+        .group_by(Request.neighbourhood_id)
+    )
+    group_activity = await counts(
+        select(Group.neighbourhood_id, func.max(Group.last_activity_at))
+        .where(Group.neighbourhood_id.in_(wanted))
+        .group_by(Group.neighbourhood_id)
+    )
+    lines = []
+    for home in homes:
+        latest = max(
+            (t for t in (home.last_activity_at, group_activity.get(home.id)) if t is not None),
+            default=None,
+        )
+        days = _days(latest, now)  # type: ignore[arg-type]
+        lines.append(
+            Line(
+                neighbourhood=home,
+                residents=residents.get(home.id, 0),
+                active_groups=active.get(home.id, 0),
+                asked=asked.get(home.id, 0),
+                done=done.get(home.id, 0),
+                quiet_days=days,
+                quiet=days is None or days >= home.nudge_after_days,
+            )
+        )
+    lines.sort(
+        key=lambda line: (
+            -(line.quiet_days if line.quiet_days is not None else 10**6),
+            line.neighbourhood.id,
+        )
+    )
+    return lines
+
+
+@dataclass(frozen=True)
+class Concern:
+    """Something on the attention list, and why."""
+
+    kind: str  # "group" or "neighbourhood"
+    id: int
+    title: str
+    reason: str  # "quiet", "ignored_nudges" or "unclaimed"
+    number: int  # days quiet, nudges ignored, or requests unclaimed
+
+
+async def concerns(session: AsyncSession, now: datetime, ids: list[int] | None) -> list[Concern]:
+    found: list[Concern] = []
+    for line in await overview(session, now, ids):
+        if line.quiet:
+            found.append(
+                Concern(
+                    "neighbourhood",
+                    line.neighbourhood.id,
+                    line.neighbourhood.title,
+                    "quiet",
+                    line.quiet_days or 0,
+                )
+            )
+    chosen = select(Group).where(Group.status == GroupStatus.ACTIVE)
+    if ids is not None:
+        chosen = chosen.where(Group.neighbourhood_id.in_(ids))
+    for group in await session.scalars(chosen.order_by(Group.id)):
+        if group.needs_attention:
+            found.append(
+                Concern("group", group.id, group.title, "ignored_nudges", group.ignored_nudges)
+            )
+        elif group.ignored_nudges:
+            days = _days(group.last_activity_at, now) or 0
+            found.append(Concern("group", group.id, group.title, "quiet", days))
+    unclaimed = select(Request.neighbourhood_id, func.count()).where(
+        Request.kind == RequestKind.ASK,
+        Request.state == RequestState.OPEN,
+        Request.created_at <= now - UNCLAIMED_TOO_LONG,
+    )
+    if ids is not None:
+        unclaimed = unclaimed.where(Request.neighbourhood_id.in_(ids))
+    for neighbourhood_id, count in (
+        await session.execute(unclaimed.group_by(Request.neighbourhood_id))
+    ).all():
+        home = await session.get(Neighbourhood, neighbourhood_id)
+        if home is not None:
+            found.append(Concern("neighbourhood", home.id, home.title, "unclaimed", count))
+    return found
+
+
+@dataclass(frozen=True)
+class Facts:
+    group: Group
+    age_days: int
+    members: int
+    by_state: dict[str, int]
+    quiet_days: int | None
+    nudges: int
+
+
+async def facts(session: AsyncSession, group_id: int, now: datetime) -> Facts | None:
+    group = await session.get(Group, group_id)
+    if group is None:
+        return None
+    members = await session.scalar(
+        select(func.count())
+        .select_from(GroupMember)
+        .where(GroupMember.group_id == group.id, GroupMember.left_at.is_(None))
+    )
+    states = (
+        await session.execute(
+            select(Request.state, func.count())
+            .where(Request.group_id == group.id)
+            .group_by(Request.state)
+        )
+    ).all()
+    nudges = await session.scalar(
+        select(func.count()).select_from(Nudge).where(Nudge.group_id == group.id)
+    )
+    return Facts(
+        group=group,
+        age_days=_days(group.linked_at or group.created_at, now) or 0,
+        members=members or 0,
+        by_state=dict(states),
+        quiet_days=_days(group.last_activity_at, now),
+        nudges=nudges or 0,
+    )
+
+
+async def recent(session: AsyncSession, n: int, ids: list[int] | None) -> list[AuditEntry]:
+    chosen = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(n)
+    if ids is not None:
+        chosen = chosen.where(AuditEntry.neighbourhood_id.in_(ids))
+    return list(await session.scalars(chosen))

@@ -1,0 +1,153 @@
+"""Facilitators and coordinators: who may see and do what, and that others learn nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.context import BuurtApplication
+from models import AuditEntry, Group, GroupStatus, Neighbourhood, Nudge
+from sandbox import Sandbox, User
+from tests.e2e.conftest import People, db, eventually
+from tests.e2e.groups_world import neighbourhood, start_group
+
+UNKNOWN = ("Sorry, I don't know that command.", "Sorry, die opdracht ken ik niet.")
+
+
+async def _world(sb: Sandbox, people: People):
+    """Kerklaan (Anna coordinates), with Kees's group; Dorpsstraat (Dirk coordinates)."""
+    kees = sb.add_user("Kees", language_code="en")
+    dirk = sb.add_user("Dirk", language_code="en")
+    stranger = sb.add_user("Vreemde", language_code="en")
+    street = await neighbourhood(sb, people.anna, people.piet, kees)
+    await neighbourhood(sb, dirk, title="Dorpsstraat")
+    await start_group(sb, street, kees, "Kees zijn groep")
+    for user in (people.anna, people.piet, people.fleur, kees, dirk, stranger):
+        await user.start()
+        await user.dm.next_bot_message()
+    return {
+        "stranger": stranger,
+        "resident": people.piet,
+        "owner": kees,
+        "coordinator": people.anna,
+        "other coordinator": dirk,
+        "facilitator": people.fleur,
+    }
+
+
+async def _ask(user: User, text: str) -> str:
+    await user.send(user.dm, text)
+    return (await user.dm.next_bot_message()).text
+
+
+async def _ids(app: BuurtApplication) -> tuple[int, int]:
+    async with db(app) as session:
+        home = await session.scalar(select(Neighbourhood).where(Neighbourhood.title == "Kerklaan"))
+        group = await session.scalar(select(Group).where(Group.title == "Kees zijn groep"))
+        assert home is not None and group is not None
+        return home.id, group.id
+
+
+@pytest.mark.parametrize(
+    "who", ["stranger", "resident", "owner", "coordinator", "other coordinator", "facilitator"]
+)
+async def test_authorization_matrix(sb: Sandbox, people: People, bot: BuurtApplication, who: str):
+    cast = await _world(sb, people)
+    user = cast[who]
+    home_id, group_id = await _ids(bot)
+    sees_all = who == "facilitator"
+    coordinates = who in ("coordinator", "other coordinator", "facilitator")
+
+    unknown = await _ask(user, "/doesnotexist")
+    assert unknown.startswith(UNKNOWN)
+
+    overview = await _ask(user, "/overview")
+    if not coordinates:
+        assert overview == unknown
+    else:
+        assert ("Kerklaan" in overview) == (who != "other coordinator")
+        assert ("Dorpsstraat" in overview) == (who in ("other coordinator", "facilitator"))
+
+    facts = await _ask(user, f"/group {group_id}")
+    assert (facts == unknown) == (not sees_all)
+
+    quiet = await _ask(user, "/quiet")
+    assert (quiet == unknown) == (not coordinates)
+
+    nudged = await _ask(user, f"/nudge {group_id}")
+    may_nudge = who in ("coordinator", "facilitator")
+    if not coordinates:
+        assert nudged == unknown
+    elif not may_nudge:
+        assert "number of an active group" in nudged  # as if the group did not exist
+
+    settings = await _ask(user, f"/settings {home_id}")
+    if not coordinates:
+        assert settings == unknown
+    else:
+        assert ("Kerklaan" in settings) == may_nudge
+
+    async with db(bot) as session:
+        nudges = list(await session.scalars(select(Nudge)))
+        audit = list(await session.scalars(select(AuditEntry.action)))
+    assert len(nudges) == (1 if may_nudge else 0)
+    assert ("nudge" in audit) == may_nudge
+    if may_nudge:
+        group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+        await eventually(lambda: _has_nudge(group_chat))
+
+
+async def _has_nudge(chat) -> bool:
+    return any("quiet here" in m.text or "stil" in m.text for m in chat.bot_messages)
+
+
+async def test_settings_change_validate_and_audit(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    anna = people.anna
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await anna.send(street, "/settings quiet_hours=22:00-07:30 nudge_after_days=7 language=en")
+    reply = (await street.next_bot_message()).text
+    assert "quiet_hours=22:00-07:30" in reply and "nudge_after_days=7" in reply
+    for bad, key in [
+        ("timezone=Europe/Amsterdm", "timezone"),
+        ("nudge_after_days=0", "nudge_after_days"),
+        ("colour=blue", "colour"),
+        ("quiet_hours=9-5", "quiet_hours"),
+        ("coordinators=+@nobody_known", "nobody_known"),
+    ]:
+        await anna.send(street, f"/settings {bad}")
+        assert key in (await street.next_bot_message()).text, bad
+    await people.piet.send(street, "/settings language=nl")  # a resident: silence
+    await street.no_bot_message(timeout=0.5)
+    async with db(bot) as session:
+        home = await session.scalar(select(Neighbourhood).where(Neighbourhood.title == "Kerklaan"))
+        assert home is not None
+        assert (home.language, home.nudge_after_days, home.quiet_start) == ("en", 7, "22:00")
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert {"settings quiet_hours", "settings nudge_after_days", "settings language"} <= set(
+        actions
+    )
+    audit = await _ask(people.fleur, "/audit 5")
+    assert "settings language" in audit and "Anna" in audit
+
+
+async def test_a_facilitator_dissolves_a_group_with_a_reason(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    _, group_id = await _ids(bot)
+    fleur = people.fleur
+    assert "reden" in await _ask(fleur, f"/dissolve {group_id}")  # Fleur reads Dutch
+    await fleur.send(fleur.dm, f"/dissolve {group_id} het doel is <bereikt> & klaar")
+    question = await fleur.dm.next_bot_message()
+    await fleur.press(question, "Ja, sluit af")
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    told = await group_chat.next_bot_message()
+    assert "het doel is <bereikt> & klaar" in told.text
+    await sb.wait_for_call("leaveChat")
+    async with db(bot) as session:
+        group = await session.get(Group, group_id)
+        assert group is not None and group.status == GroupStatus.DISSOLVED
+        assert group.dissolved_by == fleur.id

@@ -1,0 +1,49 @@
+"""Settings as coordinators type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.settings import Change, SettingError, parse
+
+
+def test_good_settings():
+    assert parse(
+        "language=en timezone=Europe/Brussels nudge_after_days=7 quiet_hours=22:30-08:00 "
+        'join_question="Welke bakker zit op de hoek?" coordinators=+@anna_k coordinators=-42'
+    ) == [
+        Change("language", "en"),
+        Change("timezone", "Europe/Brussels"),
+        Change("nudge_after_days", 7),
+        Change("quiet_hours", ("22:30", "08:00")),
+        Change("join_question", "Welke bakker zit op de hoek?"),
+        Change("coordinators", "+@anna_k"),
+        Change("coordinators", "-42"),
+    ]
+    assert parse("quiet_hours=off join_question=-") == [
+        Change("quiet_hours", ("00:00", "00:00")),
+        Change("join_question", None),
+    ]
+    assert parse("") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        ("language=fr", "language", "language"),
+        ("timezone=Europe/Amsterdm", "timezone", "timezone"),
+        ("nudge_after_days=0", "nudge_after_days", "days"),
+        ("nudge_after_days=abc", "nudge_after_days", "days"),
+        ("quiet_hours=25:00-08:00", "quiet_hours", "hours"),
+        ("quiet_hours=22-8", "quiet_hours", "hours"),
+        ("colour=blue", "colour", "key"),
+        ("language", "language", "form"),
+        ("coordinators=anna", "coordinators", "person"),
+        ('join_question="unclosed', "…", "quotes"),
+        ("join_question=" + "x" * 256, "join_question", "question"),
+    ],
+)
+def test_bad_settings_name_their_key(text: str, key: str, problem: str):
+    with pytest.raises(SettingError) as caught:
+        parse(text)
+    assert (caught.value.key, caught.value.problem) == (key, problem)
