@@ -7,6 +7,7 @@ from handlers import (
     linking,
     lists,
     membership,
+    moderation,
     newgroup,
     nudges,
     oversight,
@@ -32,6 +33,7 @@ MODULES = (
     nudges,
     oversight,
     settings,
+    moderation,
     fallback,
 )
 

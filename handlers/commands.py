@@ -88,7 +88,7 @@ TABLE: tuple[Command, ...] = (
         "cancel",
         N_("Take down someone's request, with a reason"),
         Where.NEIGHBOURHOOD | Where.GROUP,
-        Who.CHAT_ADMIN,
+        Who.COORDINATOR,
         usage="<number> <reason>",
     ),
     Command("invite", N_("Invite a neighbour to this group"), Where.GROUP, Who.EVERYONE),
@@ -120,6 +120,27 @@ TABLE: tuple[Command, ...] = (
         Where.PRIVATE | Where.NEIGHBOURHOOD,
         Who.COORDINATOR,
         usage="[<neighbourhood number>] [key=value …]",
+    ),
+    Command(
+        "announce",
+        N_("Post a message in a neighbourhood chat, after a preview"),
+        Where.PRIVATE,
+        Who.COORDINATOR,
+        usage="<neighbourhood number> <text>",
+    ),
+    Command(
+        "ban",
+        N_("Keep someone out of the neighbourhood and its groups"),
+        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Who.COORDINATOR,
+        usage="<reply, @name or number> [reason]",
+    ),
+    Command(
+        "unban",
+        N_("Let someone back in"),
+        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Who.COORDINATOR,
+        usage="<reply, @name or number>",
     ),
     Command(
         "audit",
@@ -156,8 +177,14 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
             return
         where = await chat_where(update, context.session)
         if command.who in RESTRICTED and command.who not in await roles(update, context, where):
-            if where is Where.PRIVATE:  # exactly what an unknown command gets
-                context.reply(update, unknown_command(context.gettext()))
+            _ = context.gettext()
+            if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
+                context.reply(update, unknown_command(_))
+            else:
+                context.reply(
+                    update,
+                    _("Only coordinators of this neighbourhood can use /{command}.", command=name),
+                )
             return
         if not command.where & where:
             _ = context.gettext()

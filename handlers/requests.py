@@ -19,7 +19,6 @@ from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.cards import card, line
 from handlers.commands import command_handler
 from handlers.people import person
-from handlers.roles import Who, roles
 from models import groups, neighbourhoods, requests
 from models.base import utcnow
 from models.entities import Group, Neighbourhood, RequestKind
@@ -270,11 +269,6 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
                 "Please give the request's number and a reason, for example:\n"
                 "/cancel 12 posted twice"
             ),
-        )
-        return
-    if Who.CHAT_ADMIN not in await roles(update, context):
-        context.reply(
-            update, _("Only a coordinator of this chat can cancel other people's requests.")
         )
         return
     try:

@@ -76,6 +76,11 @@ async def roles(update: Update, context: BuurtContext, where: Where | None = Non
     if await is_chat_admin(context, chat.id, user.id):
         found.add(Who.CHAT_ADMIN)
     home = await neighbourhoods.find_active(context.session, chat.id)
-    if home is not None and await oversight.is_coordinator(context.session, user.id, home.id):
+    if home is None:
+        group = await groups.active_in_chat(context.session, chat.id)
+        home_id = group.neighbourhood_id if group is not None else None
+    else:
+        home_id = home.id
+    if home_id is not None and await oversight.is_coordinator(context.session, user.id, home_id):
         found.add(Who.COORDINATOR)
     return found

@@ -52,6 +52,14 @@ async def audit(
     )
 
 
+async def was_done(session: AsyncSession, action: str, detail: str) -> bool:
+    """Whether this exact action was already taken: makes a double press harmless."""
+    found = await session.scalar(
+        select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.detail == detail)
+    )
+    return found is not None
+
+
 async def coordinated(session: AsyncSession, user_id: int) -> list[Neighbourhood]:
     result = await session.scalars(
         select(Neighbourhood)

@@ -119,8 +119,8 @@ async def test_settings_change_validate_and_audit(
     ]:
         await anna.send(street, f"/settings {bad}")
         assert key in (await street.next_bot_message()).text, bad
-    await people.piet.send(street, "/settings language=nl")  # a resident: silence
-    await street.no_bot_message(timeout=0.5)
+    await people.piet.send(street, "/settings language=nl")  # a resident may not
+    assert "Only coordinators" in (await street.next_bot_message()).text
     async with db(bot) as session:
         home = await session.scalar(select(Neighbourhood).where(Neighbourhood.title == "Kerklaan"))
         assert home is not None
@@ -151,3 +151,55 @@ async def test_a_facilitator_dissolves_a_group_with_a_reason(
         group = await session.get(Group, group_id)
         assert group is not None and group.status == GroupStatus.DISSOLVED
         assert group.dissolved_by == fleur.id
+
+
+async def test_a_ban_reaches_every_group_and_future_joins(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    cast = await _world(sb, people)
+    kees, anna, piet = cast["owner"], people.anna, people.piet
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    link = [u for u, link in sb.invite_links.items() if link.chat_id == group_chat.id][-1]
+    await piet.request_join(link)
+    await eventually(lambda: _status_is(group_chat, piet, "member"))
+    said = await piet.send(street, "ik doe vervelend")
+    await kees.send(street, "/ban", reply_to=said)  # not a coordinator
+    assert "Only coordinators" in (await street.next_bot_message()).text
+    await anna.send(street, "/ban spam", reply_to=said)
+    assert "Piet" in (await street.next_bot_message()).text
+    await eventually(lambda: _status_is(group_chat, piet, "kicked"))
+    assert street.status(piet) == "kicked"
+
+    await anna.send(anna.dm, f"/unban {(await _ids(bot))[0]} {piet.id}")
+    assert "mag weer" in (await anna.dm.next_bot_message()).text  # Anna reads Dutch
+    await eventually(lambda: _status_is(street, piet, "left"))
+    async with db(bot) as session:
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert "ban" in actions and "unban" in actions
+
+
+async def _status_is(chat, user, status: str) -> bool:
+    return chat.status(user) == status
+
+
+async def test_an_announcement_is_previewed_then_posted(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    home_id, _ = await _ids(bot)
+    fleur = people.fleur
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    assert "/announce 3" in await _ask(fleur, "/announce")
+    await fleur.send(fleur.dm, f"/announce {home_id} Buurthuis <open> & koffie ☕ vanaf maandag")
+    preview = await fleur.dm.next_bot_message()
+    assert "Buurthuis <open> & koffie ☕" in preview.text
+    await street.no_bot_message(timeout=0.3)  # nothing before confirming
+    await fleur.press(preview, "Plaatsen")
+    posted = await street.next_bot_message()
+    assert posted.text == "📣 Buurthuis <open> & koffie ☕ vanaf maandag"
+    stale = await fleur.press_data(preview, f"an:ok:{home_id}")
+    assert (await stale.wait()).text  # answered, and nothing posted twice
+    await street.no_bot_message(timeout=0.5)
+    dirk = next(u for u in sb.users.values() if u.first_name == "Dirk")
+    assert "/announce" in await _ask(dirk, f"/announce {home_id} niet van jou")

@@ -1,0 +1,237 @@
+"""/ban, /unban and /announce: a coordinator's or facilitator's heavier tools.
+
+A ban applies to the neighbourhood chat and every group of the neighbourhood,
+now and for future join requests. An announcement is previewed first and
+posted only after confirmation; its text is kept nowhere but in the messages.
+"""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import func, select
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.commands import command_handler
+from handlers.oversight import scope
+from handlers.people import person
+from models import neighbourhoods, oversight
+from models.base import utcnow
+from models.entities import Group, GroupStatus, Neighbourhood, User
+from models.people import Person, lift_ban, record_ban, see_user
+
+ANNOUNCEMENT_MAX = 3500  # leaves room for the header within Telegram's 4096
+
+
+def _words(update: Update) -> list[str]:
+    text = update.effective_message.text if update.effective_message else None
+    return (text or "").split()[1:]
+
+
+async def _home(
+    update: Update, context: BuurtContext, words: list[str]
+) -> tuple[Neighbourhood | None, list[str]]:
+    """The neighbourhood meant: this chat, or in a DM the number given first."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return None, words
+    if chat.type != ChatType.PRIVATE:
+        return await neighbourhoods.find_active(context.session, chat.id), words
+    if not words or not words[0].isdigit():
+        return None, words
+    allowed = await scope(context, user.id)
+    home = await context.session.get(Neighbourhood, int(words[0]))
+    if home is None or not home.active or (allowed is not None and home.id not in allowed):
+        return None, words[1:]
+    return home, words[1:]
+
+
+async def _target(context: BuurtContext, message: Message, words: list[str]) -> User | None:
+    """A reply, a mention, a text mention or a user number."""
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and not reply.from_user.is_bot:
+        return await see_user(context.session, person(reply.from_user))
+    for entity, text in message.parse_entities().items():
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
+            return await see_user(context.session, person(entity.user))
+        if entity.type == MessageEntity.MENTION:
+            return await context.session.scalar(
+                select(User).where(func.lower(User.username) == text[1:].lower())
+            )
+    if words and words[0].isdigit():
+        return await context.session.get(User, int(words[0]))
+    return None
+
+
+async def _chats_of(context: BuurtContext, home: Neighbourhood) -> list[int]:
+    found = await context.session.scalars(
+        select(Group.chat_id).where(
+            Group.neighbourhood_id == home.id, Group.status == GroupStatus.ACTIVE
+        )
+    )
+    return [home.chat_id, *(chat_id for chat_id in found if chat_id is not None)]
+
+
+def _usage(_: Gettext, command: str) -> str:
+    return _(
+        "Reply to a message of the person with /{command}, or mention them: /{command} @name. "
+        "In our private chat, put the neighbourhood's number first: /{command} 3 @name",
+        command=command,
+    )
+
+
+async def ban(update: Update, context: BuurtContext) -> None:
+    await _ban_or_unban(update, context, banning=True)
+
+
+async def unban(update: Update, context: BuurtContext) -> None:
+    await _ban_or_unban(update, context, banning=False)
+
+
+async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool) -> None:
+    message, actor = update.effective_message, update.effective_user
+    if message is None or actor is None:
+        return
+    _ = context.gettext()
+    command = "ban" if banning else "unban"
+    home, words = await _home(update, context, _words(update))
+    target = await _target(context, message, words) if home is not None else None
+    if home is None or target is None:
+        context.reply(update, _usage(_, command))
+        return
+    if target.id == actor.id or context.config.is_facilitator(target.id):
+        context.reply(update, _("That is not something I can do."))
+        return
+    session = context.session
+    if banning:
+        await record_ban(session, home, person_of(target))
+    else:
+        await lift_ban(session, home, target.id)
+    reason = " ".join(w for w in words if not w.startswith("@") and not w.isdigit())
+    await oversight.audit(
+        session,
+        actor_id=actor.id,
+        action=command,
+        target=f"user {target.id}",
+        neighbourhood_id=home.id,
+        detail=reason or None,
+        now=utcnow(),
+    )
+    for chat_id in await _chats_of(context, home):
+        if banning:
+            context.outbox.then(
+                lambda bot, chat_id=chat_id: bot.ban_chat_member(chat_id, target.id),  # type: ignore[misc]
+                "ban someone",
+            )
+        else:
+            context.outbox.then(
+                lambda bot, chat_id=chat_id: bot.unban_chat_member(  # type: ignore[misc]
+                    chat_id, target.id, only_if_banned=True
+                ),
+                "unban someone",
+            )
+    context.reply(
+        update,
+        _("{name} is banned from {title} and its groups.", name=target.first_name, title=home.title)
+        if banning
+        else _(
+            "{name} may join {title} and its groups again.",
+            name=target.first_name,
+            title=home.title,
+        ),
+    )
+
+
+def person_of(user: User) -> Person:
+    return Person(user.id, user.first_name, user.username, user.language_code)
+
+
+async def announce(update: Update, context: BuurtContext) -> None:
+    """/announce <neighbourhood number> <text>: a preview with buttons, posted on confirmation."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    _ = context.gettext()
+    parts = message.text.split(maxsplit=2)
+    home, _rest = await _home(update, context, parts[1:2])
+    text = parts[2].strip() if len(parts) > 2 else ""
+    if home is None or not text:
+        context.reply(
+            update,
+            _(
+                "Please give the neighbourhood's number and the text, for example:\n"
+                "/announce 3 The community centre is open again on Monday."
+            ),
+        )
+        return
+    if len(text) > ANNOUNCEMENT_MAX:
+        context.reply(
+            update, _("Please keep an announcement under {max} characters.", max=ANNOUNCEMENT_MAX)
+        )
+        return
+    header = _("Preview of your announcement for {title}:", title=home.title)
+    context.reply(
+        update,
+        f"{header}\n\n{html.escape(text)}",
+        reply_markup=keyboard(
+            [button(_("Post it"), "an", "ok", home.id), button(_("Cancel"), "an", "no", home.id)]
+        ),
+    )
+
+
+async def announce_pressed(update: Update, context: BuurtContext) -> None:
+    parsed = parse(update, "an", str, int)
+    user = update.effective_user
+    _ = context.gettext()
+    if parsed is None or user is None or parsed[1][0] not in ("ok", "no"):
+        no_longer_works(update, context)
+        return
+    query, (action, home_id) = parsed
+    message = query.message
+    allowed = await scope(context, user.id)
+    home = await context.session.get(Neighbourhood, home_id)
+    if (
+        home is None
+        or not home.active
+        or (allowed is not None and home.id not in allowed)
+        or not isinstance(message, Message)
+        or message.text is None
+        or "\n\n" not in message.text
+    ):
+        no_longer_works(update, context)
+        return
+    if action == "no":
+        context.answer(update)
+        context.outbox.edit(message.chat.id, message.message_id, _("Not posted."))
+        return
+    text = message.text.split("\n\n", 1)[1]  # the preview is the one place the text lives
+    marker = f"preview {message.chat.id}:{message.message_id}"
+    if await oversight.was_done(context.session, "announce", marker):
+        no_longer_works(update, context)  # a second press on the same preview
+        return
+    await oversight.audit(
+        context.session,
+        actor_id=user.id,
+        action="announce",
+        target=f"neighbourhood {home.id}",
+        neighbourhood_id=home.id,
+        detail=marker,
+        now=utcnow(),
+    )
+    context.answer(update, _("Posted."))
+    context.outbox.send(home.chat_id, _("📣 {text}", text=text))
+    context.outbox.edit(
+        message.chat.id, message.message_id, _("Posted in {title}.", title=home.title)
+    )
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(command_handler("ban", ban))
+    app.add_handler(command_handler("unban", unban))
+    app.add_handler(command_handler("announce", announce))
+    app.add_handler(CallbackQueryHandler(announce_pressed, pattern=pattern("an")))
