@@ -11,6 +11,7 @@ from handlers import (
     newgroup,
     nudges,
     oversight,
+    report,
     requests,
     residents,
     settings,
@@ -34,6 +35,7 @@ MODULES = (
     oversight,
     settings,
     moderation,
+    report,
     fallback,
 )
 

@@ -143,6 +143,9 @@ TABLE: tuple[Command, ...] = (
         usage="<reply, @name or number>",
     ),
     Command(
+        "report", N_("A chart and a table of the last 12 weeks"), Where.PRIVATE, Who.COORDINATOR
+    ),
+    Command(
         "audit",
         N_("The latest actions of coordinators and facilitators"),
         Where.PRIVATE,

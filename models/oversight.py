@@ -7,12 +7,13 @@ row in the same transaction as the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.entities import (
+    ActivityDay,
     AuditEntry,
     Coordinator,
     Group,
@@ -282,3 +283,59 @@ async def recent(session: AsyncSession, n: int, ids: list[int] | None) -> list[A
     if ids is not None:
         chosen = chosen.where(AuditEntry.neighbourhood_id.in_(ids))
     return list(await session.scalars(chosen))
+
+
+@dataclass(frozen=True)
+class Week:
+    """One neighbourhood's week: how many groups were active, how many requests got done."""
+
+    neighbourhood_id: int
+    title: str
+    week: date
+    active_groups: int
+    done: int
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def weekly(
+    session: AsyncSession, now: datetime, ids: list[int] | None, weeks: int = 12
+) -> list[Week]:
+    """The last `weeks` weeks per neighbourhood, oldest first: the data behind /report."""
+    homes = [line.neighbourhood for line in await overview(session, now, ids)]
+    first = _monday(now.date()) - timedelta(weeks=weeks - 1)
+    wanted = [h.id for h in homes]
+    activity = await session.execute(
+        select(Group.neighbourhood_id, ActivityDay.day, Group.id)
+        .join(ActivityDay, ActivityDay.chat_id == Group.chat_id)
+        .where(Group.neighbourhood_id.in_(wanted), ActivityDay.day >= first)
+    )
+    active: dict[tuple[int | None, date], set[int]] = {}
+    for neighbourhood_id, day, group_id in activity.all():
+        active.setdefault((neighbourhood_id, _monday(day)), set()).add(group_id)
+    done_rows = await session.execute(
+        select(Request.neighbourhood_id, Request.closed_at).where(
+            Request.neighbourhood_id.in_(wanted),
+            Request.state == RequestState.DONE,
+            Request.closed_at >= datetime.combine(first, time(0), tzinfo=UTC),
+        )
+    )
+    done: dict[tuple[int, date], int] = {}
+    for neighbourhood_id, closed_at in done_rows.all():
+        if closed_at is None:
+            continue
+        key = (neighbourhood_id, _monday(closed_at.date()))
+        done[key] = done.get(key, 0) + 1
+    return [
+        Week(
+            home.id,
+            home.title,
+            first + timedelta(weeks=n),
+            len(active.get((home.id, first + timedelta(weeks=n)), ())),
+            done.get((home.id, first + timedelta(weeks=n)), 0),
+        )
+        for home in homes
+        for n in range(weeks)
+    ]

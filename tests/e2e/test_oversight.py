@@ -203,3 +203,49 @@ async def test_an_announcement_is_previewed_then_posted(
     await street.no_bot_message(timeout=0.5)
     dirk = next(u for u in sb.users.values() if u.first_name == "Dirk")
     assert "/announce" in await _ask(dirk, f"/announce {home_id} niet van jou")
+
+
+async def test_the_report_is_a_chart_and_a_table_that_agree(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    anna, piet = people.anna, people.piet
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await anna.send(street, "/ask iets")
+    card = await street.next_bot_message()
+    await piet.press(card, "Ik help")
+    await eventually(lambda: _done_ready(card))
+    await anna.press(card, "Klaar")
+    await eventually(lambda: _text(card, "Bedankt"))
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    kees = next(u for u in sb.users.values() if u.first_name == "Kees")
+    await kees.send(group_chat, "/members")  # some activity in the group this week
+    await group_chat.next_bot_message()
+    fleur = people.fleur
+    await fleur.send(fleur.dm, "/report")
+    photo = await fleur.dm.next_bot_message()
+    document = await fleur.dm.next_bot_message()
+    assert photo.file is not None and document.file is not None
+    png = photo.file.content
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (800, 500) and 5_000 < len(png) < 500_000
+    rows = document.file.content.decode().splitlines()
+    assert rows[0] == "neighbourhood_id,neighbourhood,week,active_groups,requests_done"
+    kerklaan = [r.split(",") for r in rows[1:] if ",Kerklaan," in r]
+    assert len(kerklaan) == 12
+    assert sum(int(r[4]) for r in kerklaan) == 1  # the one request done
+    assert int(kerklaan[-1][3]) >= 1  # Kees's group was active this week
+    dirk = next(u for u in sb.users.values() if u.first_name == "Dirk")
+    await dirk.send(dirk.dm, "/report")
+    await dirk.dm.next_bot_message()
+    table = (await dirk.dm.next_bot_message()).file
+    assert table is not None and b"Kerklaan" not in table.content  # not his neighbourhood
+
+
+async def _done_ready(card) -> bool:
+    return "Klaar" in card.button_texts
+
+
+async def _text(card, fragment: str) -> bool:
+    return fragment in card.text
