@@ -27,7 +27,7 @@ from handlers.nudges import (
     owner_message,
     unclaimed_reminder,
 )
-from models import activity, nudges, upkeep
+from models import activity, groups, nudges, upkeep
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,11 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
             _ = translator.choose(expired.language)
             scope.outbox.send(expired.owner_id, expired_notice(_, expired.title))
             report.expired += 1
+        for chat_id, user_id in await groups.unanswered(scope.session, now):
+            scope.outbox.then(
+                lambda bot, c=chat_id, u=user_id: bot.decline_chat_join_request(c, u),  # type: ignore[misc]
+                "decline an unanswered join request",
+            )
         report.purged = await upkeep.purge(
             scope.session, now, services.config.scheduler.retention_days
         )

@@ -4,6 +4,7 @@ from handlers import (
     activity,
     dissolve,
     fallback,
+    join_question,
     linking,
     lists,
     membership,
@@ -36,6 +37,7 @@ MODULES = (
     settings,
     moderation,
     report,
+    join_question,
     fallback,
 )
 

@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatJoinRequestHandler, TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
+from handlers import join_question
 from handlers.buttons import (
     button,
     keyboard,
@@ -29,7 +30,7 @@ from handlers.people import person
 from handlers.priority import GROUP_TRACKING
 from handlers.residents import is_present
 from models import groups
-from models.entities import Group, GroupStatus, User
+from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import see_user
 
 
@@ -52,6 +53,10 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
     await see_user(session, person(request.from_user))
     _ = context.gettext()
     verdict = await groups.is_welcome(session, group, request.from_user.id)
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    if verdict == "stranger" and home is not None and home.join_question:
+        await join_question.ask(context, request, group, home.join_question)
+        return
     if verdict != "resident":
         reason = (
             _("Sorry, you cannot join <b>{title}</b>.", title=group.title)

@@ -166,7 +166,9 @@ class GroupInviteLink(Base):
 
 
 class JoinRequestStatus(enum.StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # waiting for an invite-only group's owner
+    ASKED = "asked"  # a stranger was asked the neighbourhood's join question
+    ANSWERED = "answered"  # their answer went to the coordinators
     APPROVED = "approved"
     DECLINED = "declined"
 

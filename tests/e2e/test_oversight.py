@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from bot.app import services_of
 from bot.context import BuurtApplication
+from bot.scheduler import run_round
 from models import AuditEntry, Group, GroupStatus, Neighbourhood, Nudge
+from models.base import utcnow
 from sandbox import Sandbox, User
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import neighbourhood, start_group
@@ -226,11 +231,12 @@ async def test_the_report_is_a_chart_and_a_table_that_agree(
     photo = await fleur.dm.next_bot_message()
     document = await fleur.dm.next_bot_message()
     assert photo.file is not None and document.file is not None
-    png = photo.file.content
+    png, csv_bytes = photo.file.content, document.file.content
+    assert png is not None and csv_bytes is not None
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (800, 500) and 5_000 < len(png) < 500_000
-    rows = document.file.content.decode().splitlines()
+    rows = csv_bytes.decode().splitlines()
     assert rows[0] == "neighbourhood_id,neighbourhood,week,active_groups,requests_done"
     kerklaan = [r.split(",") for r in rows[1:] if ",Kerklaan," in r]
     assert len(kerklaan) == 12
@@ -240,7 +246,8 @@ async def test_the_report_is_a_chart_and_a_table_that_agree(
     await dirk.send(dirk.dm, "/report")
     await dirk.dm.next_bot_message()
     table = (await dirk.dm.next_bot_message()).file
-    assert table is not None and b"Kerklaan" not in table.content  # not his neighbourhood
+    assert table is not None and table.content is not None
+    assert b"Kerklaan" not in table.content  # not his neighbourhood
 
 
 async def _done_ready(card) -> bool:
@@ -249,3 +256,57 @@ async def _done_ready(card) -> bool:
 
 async def _text(card, fragment: str) -> bool:
     return fragment in card.text
+
+
+async def _with_question(sb: Sandbox, people: People, app: BuurtApplication):
+    cast = await _world(sb, people)
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await people.anna.send(street, '/settings join_question="Welke bakker zit op de hoek?"')
+    await street.next_bot_message()
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    link = [u for u, link in sb.invite_links.items() if link.chat_id == group_chat.id][-1]
+    newcomer = sb.add_user("Nieuw", language_code="en")
+    await newcomer.request_join(link)
+    question = await newcomer.dm.next_bot_message()
+    assert "Welke bakker zit op de hoek?" in question.text
+    return cast, group_chat, newcomer
+
+
+@pytest.mark.parametrize("verdict", ["Approve", "Decline"])
+async def test_the_join_question_goes_to_the_coordinators(
+    sb: Sandbox, people: People, bot: BuurtApplication, verdict: str
+):
+    _cast, group_chat, newcomer = await _with_question(sb, people, bot)
+    await newcomer.send(newcomer.dm, "Bakker <Jansen> & zoon")
+    assert "coordinators" in (await newcomer.dm.next_bot_message()).text
+    forwarded = await people.anna.dm.next_bot_message()
+    assert "Bakker <Jansen> & zoon" in forwarded.text and "Nieuw" in forwarded.text
+    data = forwarded.button("Toelaten")["callback_data"]
+    outsider = await people.piet.press_data(people.piet.dm.bot_messages[0], data)
+    assert "no longer works" in str((await outsider.wait()).text)  # Piet coordinates nothing
+    await people.anna.press(forwarded, "Toelaten" if verdict == "Approve" else "Afwijzen")
+    if verdict == "Approve":
+        await eventually(lambda: _status_is(group_chat, newcomer, "member"))
+    else:
+        await eventually(lambda: _request_gone(sb, group_chat, newcomer))
+        assert group_chat.status(newcomer) != "member"
+    original = forwarded.history[0].reply_markup
+    assert original is not None
+    again = await people.anna.press_data(
+        forwarded, original["inline_keyboard"][0][0]["callback_data"]
+    )
+    assert "al afgehandeld" in str((await again.wait()).text)
+
+
+async def _request_gone(sb: Sandbox, chat, user) -> bool:
+    return (chat.id, user.id) not in sb.world.join_requests
+
+
+async def test_an_unanswered_join_question_is_declined_after_two_days(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    _cast, group_chat, newcomer = await _with_question(sb, people, bot)
+    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=47))
+    assert (group_chat.id, newcomer.id) in sb.world.join_requests
+    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=49))
+    await eventually(lambda: _request_gone(sb, group_chat, newcomer))
