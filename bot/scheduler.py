@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import Bot
 
-from bot.context import BuurtContext, Services
+from bot.context import BuurtContext, Services, UpdateScope
 from bot.outbox import Outgoing, deliver_one
 from bot.processor import unit_of_work
 from handlers.nudges import (
@@ -27,7 +28,9 @@ from handlers.nudges import (
     owner_message,
     unclaimed_reminder,
 )
-from models import activity, groups, nudges, upkeep
+from handlers.oversight import concerns_text, overview_text
+from handlers.report import chart
+from models import activity, groups, nudges, oversight, upkeep
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ class Report:
     reminders: int = 0
     expired: int = 0
     purged: int = 0
+    digests: int = 0
 
 
 async def _send_nudge(services: Services, bot: Bot, nudge: nudges.Outgoing, report: Report) -> None:
@@ -112,9 +116,48 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
             scope.session, now, services.config.scheduler.retention_days
         )
         await activity.forget_old(scope.session, now)
-    if report.decided or report.sent or report.failed or report.reminders or report.expired:
+        report.digests = await _weekly_reports(services, scope, now)
+    if any((report.decided, report.sent, report.failed, report.reminders, report.digests)):
         log.info("scheduler round: %s", report)
     return report
+
+
+def _photo(chat_id: int, png: bytes) -> Callable[[Bot], Awaitable[object]]:
+    return lambda bot: bot.send_photo(chat_id, photo=png)
+
+
+async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime) -> int:
+    """Monday 09:00: /overview and /quiet in one message, and the chart; skipped if unchanged."""
+    monday = oversight.digest_monday(now, services.config.defaults.timezone)
+    if monday is None:
+        return 0
+    session, sent = scope.session, 0
+    facilitators = services.config.facilitators.user_ids
+    for reader in await oversight.digest_readers(session, facilitators):
+        if not await oversight.digest_due(session, reader.id, monday):
+            continue
+        ids = (
+            None
+            if reader.id in facilitators
+            else [n.id for n in await oversight.coordinated(session, reader.id)]
+        )
+        _ = services.translator.choose(reader.language_code)
+        lines = await oversight.overview(session, now, ids)
+        concerns = await oversight.concerns(session, now, ids)
+        # "Changed" means the facts changed, not that one more quiet day went by.
+        facts = [
+            (n.neighbourhood.id, n.residents, n.active_groups, n.asked, n.done, n.quiet)
+            for n in lines
+        ] + [(c.kind, c.id, c.reason) for c in concerns]
+        if not await oversight.digest_changed(session, reader.id, monday, repr(facts)):
+            continue
+        text = overview_text(_, lines) + "\n\n" + concerns_text(_, concerns)
+        png = chart(_, await oversight.weekly(session, now, ids))
+        reader_id = reader.id
+        scope.outbox.send(reader_id, text)
+        scope.outbox.then(_photo(reader_id, png), "send a chart")
+        sent += 1
+    return sent
 
 
 async def job(context: BuurtContext) -> None:

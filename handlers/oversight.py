@@ -45,15 +45,9 @@ def _number(word: str | None) -> int | None:
     return int(word) if word.isdigit() and len(word) < 12 else None
 
 
-async def overview(update: Update, context: BuurtContext) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    _ = context.gettext()
-    lines = await oversight.overview(context.session, utcnow(), await scope(context, user.id))
+def overview_text(_: Gettext, lines: list[oversight.Line]) -> str:
     if not lines:
-        context.reply(update, _("There are no neighbourhoods yet."))
-        return
+        return _("There are no neighbourhoods yet.")
     text = [_("<b>Neighbourhoods, quietest first</b> (last 30 days)")]
     for line in lines:
         quiet = (
@@ -75,7 +69,15 @@ async def overview(update: Update, context: BuurtContext) -> None:
                 quiet=quiet,
             )
         )
-    context.reply(update, "\n".join(text))
+    return "\n".join(text)
+
+
+async def overview(update: Update, context: BuurtContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    lines = await oversight.overview(context.session, utcnow(), await scope(context, user.id))
+    context.reply(update, overview_text(context.gettext(), lines))
 
 
 def _concern(_: Gettext, concern: oversight.Concern) -> str:
@@ -86,6 +88,8 @@ def _concern(_: Gettext, concern: oversight.Concern) -> str:
     )
     if concern.reason == "ignored_nudges":
         why = _("did not answer {n} nudges", n=concern.number)
+    elif concern.reason == "new":
+        why = _("no activity yet")
     elif concern.reason == "unclaimed":
         why = _("{n} requests unclaimed for more than 3 days", n=concern.number)
     else:
@@ -93,18 +97,18 @@ def _concern(_: Gettext, concern: oversight.Concern) -> str:
     return f"• {what}: {why}"
 
 
+def concerns_text(_: Gettext, found: list[oversight.Concern]) -> str:
+    if not found:
+        return _("Nothing needs attention right now.")
+    return "\n".join([_("<b>Needs attention</b>")] + [_concern(_, c) for c in found])
+
+
 async def quiet(update: Update, context: BuurtContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    _ = context.gettext()
     found = await oversight.concerns(context.session, utcnow(), await scope(context, user.id))
-    if not found:
-        context.reply(update, _("Nothing needs attention right now."))
-        return
-    context.reply(
-        update, "\n".join([_("<b>Needs attention</b>")] + [_concern(_, c) for c in found])
-    )
+    context.reply(update, concerns_text(context.gettext(), found))
 
 
 async def group_facts(update: Update, context: BuurtContext) -> None:

@@ -320,3 +320,13 @@ class AuditEntry(Base):
     )
     target: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(255), default=None)
+
+
+class ReportDigest(Base):
+    """The Monday digest a facilitator or coordinator last got, to skip unchanged ones."""
+
+    __tablename__ = "report_digest"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    week: Mapped[date] = mapped_column(Date)
+    fingerprint: Mapped[str] = mapped_column(String(64))

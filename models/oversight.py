@@ -6,8 +6,10 @@ row in the same transaction as the change.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +23,12 @@ from models.entities import (
     GroupStatus,
     Neighbourhood,
     Nudge,
+    ReportDigest,
     Request,
     RequestKind,
     RequestState,
     Resident,
+    User,
 )
 
 WINDOW = timedelta(days=30)
@@ -208,7 +212,7 @@ async def concerns(session: AsyncSession, now: datetime, ids: list[int] | None) 
                     "neighbourhood",
                     line.neighbourhood.id,
                     line.neighbourhood.title,
-                    "quiet",
+                    "quiet" if line.quiet_days is not None else "new",
                     line.quiet_days or 0,
                 )
             )
@@ -339,3 +343,43 @@ async def weekly(
         for home in homes
         for n in range(weeks)
     ]
+
+
+DIGEST_AT = time(9, 0)
+
+
+def digest_monday(now: datetime, timezone: str) -> date | None:
+    """This Monday, if it is Monday 09:00 or later where the reader lives; else None."""
+    local = now.astimezone(ZoneInfo(timezone))
+    if local.weekday() != 0 or local.time() < DIGEST_AT:
+        return None
+    return local.date()
+
+
+async def digest_due(session: AsyncSession, user_id: int, monday: date) -> bool:
+    last = await session.get(ReportDigest, user_id)
+    return last is None or last.week < monday
+
+
+async def digest_changed(session: AsyncSession, user_id: int, monday: date, text: str) -> bool:
+    """Remember this week's digest; True if it differs from the last one sent."""
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    last = await session.get(ReportDigest, user_id)
+    if last is None:
+        session.add(ReportDigest(user_id=user_id, week=monday, fingerprint=fingerprint))
+        return True
+    changed = last.fingerprint != fingerprint
+    last.week, last.fingerprint = monday, fingerprint
+    return changed
+
+
+async def digest_readers(session: AsyncSession, facilitators: list[int]) -> list[User]:
+    """Facilitators and coordinators who can be written to."""
+    coordinators = select(Coordinator.user_id)
+    result = await session.scalars(
+        select(User).where(
+            User.started_at.is_not(None),
+            User.id.in_(facilitators) | User.id.in_(coordinators),
+        )
+    )
+    return list(result)

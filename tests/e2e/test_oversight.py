@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -91,6 +91,20 @@ async def test_authorization_matrix(sb: Sandbox, people: People, bot: BuurtAppli
         assert settings == unknown
     else:
         assert ("Kerklaan" in settings) == may_nudge
+
+    for command in (
+        "/audit",
+        f"/announce {home_id} hallo",
+        f"/ban {home_id} 1",
+        f"/unban {home_id} 1",
+    ):
+        answer = await _ask(user, command)
+        assert (answer == unknown) == (not coordinates), (who, command)
+    await user.send(user.dm, "/report")
+    report = await user.dm.next_bot_message()
+    assert (report.text == unknown) == (not coordinates)
+    if coordinates:
+        await user.dm.next_bot_message()  # the table after the chart
 
     async with db(bot) as session:
         nudges = list(await session.scalars(select(Nudge)))
@@ -310,3 +324,35 @@ async def test_an_unanswered_join_question_is_declined_after_two_days(
     assert (group_chat.id, newcomer.id) in sb.world.join_requests
     await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=49))
     await eventually(lambda: _request_gone(sb, group_chat, newcomer))
+
+
+async def test_the_monday_digest_is_sent_once_and_skipped_when_unchanged(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    fleur, anna, dirk = (
+        people.fleur,
+        people.anna,
+        next(u for u in sb.users.values() if u.first_name == "Dirk"),
+    )
+    services = services_of(bot)
+    monday = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam
+    await run_round(services, bot.bot, monday - timedelta(hours=1))  # 08:30: too early
+    await fleur.dm.no_bot_message(timeout=0.3)
+    await run_round(services, bot.bot, monday)
+    digest = await fleur.dm.next_bot_message()
+    assert "Kerklaan" in digest.text and "Dorpsstraat" in digest.text
+    chart_message = await fleur.dm.next_bot_message()
+    assert chart_message.file is not None
+    coordinator_digest = await anna.dm.next_bot_message()
+    assert "Kerklaan" in coordinator_digest.text and "Dorpsstraat" not in coordinator_digest.text
+    assert "Dorpsstraat" in (await dirk.dm.next_bot_message()).text
+    await run_round(services, bot.bot, monday + timedelta(hours=2))  # same Monday: once
+    await fleur.dm.no_bot_message(timeout=0.5)
+    await run_round(services, bot.bot, monday + timedelta(days=7))  # nothing changed: skipped
+    await fleur.dm.no_bot_message(timeout=0.5)
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await anna.send(street, "/ask iets nieuws")
+    await street.next_bot_message()
+    await run_round(services, bot.bot, monday + timedelta(days=14))  # something changed
+    assert "1 gevraagd" in (await fleur.dm.next_bot_message()).text
