@@ -19,7 +19,7 @@ from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.cards import card, line
 from handlers.commands import command_handler
 from handlers.people import person
-from models import groups, neighbourhoods, requests
+from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
 from models.entities import Group, Neighbourhood, RequestKind
 from models.people import see_user
@@ -285,6 +285,14 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     except requests.RequestError:
         context.reply(update, _("There is no open request #{number} in this chat.", number=number))
         return
+    await oversight.audit(
+        context.session,
+        actor_id=user.id,
+        action="cancel request",
+        target=f"request {request.id}",
+        neighbourhood_id=request.neighbourhood_id,
+        now=utcnow(),
+    )
     place = await _place(context.session, chat.id)
     assert place is not None
     if request.card_message_id is not None:

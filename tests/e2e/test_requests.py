@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.context import BuurtApplication
-from models import Request, RequestState
+from models import AuditEntry, Request, RequestState
 from sandbox import Sandbox, SentMessage
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import invite_link_of, neighbourhood, start_group
@@ -240,3 +240,5 @@ async def test_a_coordinator_cancels_with_a_reason(
     assert f"#{row.id}" in (await street.chat.next_bot_message()).text
     await eventually(lambda: _text_is(card, "Geannuleerd: staat er <twee> keer"))
     assert card.button_texts == []
+    async with db(bot) as session:
+        assert "cancel request" in set(await session.scalars(select(AuditEntry.action)))
