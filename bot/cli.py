@@ -40,11 +40,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Redact(logging.Filter):
+    """Blanks secrets out of every record: PTB logs its API URL, token included, at DEBUG."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            record.msg, record.args = self._clean(message), None
+        if record.exc_info and not record.exc_text:  # error messages may quote the API URL
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
 def _configure_logging(config: Config) -> None:
     logging.basicConfig(
         level=config.logging.level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    webhook_secret = config.telegram.webhook.secret_token
+    redact = Redact(
+        config.telegram.token.get_secret_value(),
+        webhook_secret.get_secret_value() if webhook_secret else "",
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
     # httpx logs every request URL at INFO, and that URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

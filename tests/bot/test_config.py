@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,19 @@ def test_cli_prints_one_line_and_exits_2(tmp_path: Path, case: str):
     assert len(lines) == 1, result.stderr
     assert BAD[case][1] in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_logs_never_show_secrets(caplog: pytest.LogCaptureFixture):
+    from bot.cli import Redact
+
+    logger = logging.getLogger("test.redact")
+    logger.addFilter(Redact("123:SECRET", "hook-secret"))
+    with caplog.at_level(logging.DEBUG, logger="test.redact"):
+        logger.debug("URL: https://api.telegram.org/bot%s/getMe", "123:SECRET")
+        try:
+            raise RuntimeError("failed for https://api.telegram.org/bot123:SECRET/x hook-secret")
+        except RuntimeError:
+            logger.exception("oops")
+    text = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
+    assert "SECRET" not in text and "hook-secret" not in text
+    assert "<redacted>" in text

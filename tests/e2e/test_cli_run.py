@@ -15,19 +15,20 @@ from sandbox import Sandbox
 from tests.e2e.conftest import TOKEN, People
 
 
-def _config(sb: Sandbox, tmp_path: Path) -> Path:
+def _config(sb: Sandbox, tmp_path: Path, level: str = "INFO") -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'[telegram]\nbase_url = "{sb.base_url}"\n'
-        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "bot.db"}"\n',
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "bot.db"}"\n'
+        f'[logging]\nlevel = "{level}"\n',
         encoding="utf-8",
     )
     return path
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(("stop", "level"), [(signal.SIGTERM, "DEBUG"), (signal.SIGINT, "INFO")])
 async def test_run_answers_and_stops_gracefully(
-    sb: Sandbox, people: People, tmp_path: Path, stop: signal.Signals
+    sb: Sandbox, people: People, tmp_path: Path, stop: signal.Signals, level: str
 ):
     log = tmp_path / "bot.log"
     with log.open("wb") as output:
@@ -37,7 +38,7 @@ async def test_run_answers_and_stops_gracefully(
             "bot.cli",
             "run",
             "--config",
-            str(_config(sb, tmp_path)),
+            str(_config(sb, tmp_path, level)),
             stdout=output,
             stderr=output,
             env={"BUURTBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
@@ -46,6 +47,12 @@ async def test_run_answers_and_stops_gracefully(
             await sb.wait_for_call("getUpdates", timeout=30)
             await people.anna.start()
             assert "Hoi Anna" in (await people.anna.dm.next_bot_message(timeout=10)).text
+            street = sb.add_group("Kerklaan", members=[people.anna], admins=[people.anna])
+            await street.add_bot(by=people.anna)
+            await people.anna.send(street, "/setup")
+            await street.next_bot_message(timeout=10)
+            await people.anna.send(street, "/ask boodschappen voor mevrouw Geheim")
+            await street.next_bot_message(timeout=10)
             process.send_signal(stop)
             assert await asyncio.wait_for(process.wait(), timeout=20) == 0
         finally:
@@ -54,7 +61,10 @@ async def test_run_answers_and_stops_gracefully(
                 await process.wait()
     output_text = log.read_text()
     assert "Traceback" not in output_text
-    assert TOKEN.split(":")[1] not in output_text  # the token never reaches the logs
+    assert TOKEN.split(":")[1] not in output_text  # the token never reaches the logs, at any level
+    if level == "INFO":  # no personal data at INFO: names, request texts
+        for private in ("Anna", "Geheim", "boodschappen"):
+            assert private not in output_text
     assert (tmp_path / "bot.db").exists()
 
 
