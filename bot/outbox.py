@@ -8,6 +8,7 @@ on Telegram.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,19 @@ async def run_action(bot: Bot, action: Action) -> None:
         log.warning("Telegram refused to %s", action.what, exc_info=True)
 
 
+class Outcome(enum.Enum):
+    SENT = "sent"
+    REFUSED = "refused"  # Telegram said no: it was not delivered
+    UNKNOWN = "unknown"  # timed out or lost on the way: it may have been delivered
+
+
 async def deliver_one(bot: Bot, message: Outgoing) -> int | None:
+    outcome, message_id = await attempt(bot, message)
+    return message_id if outcome is Outcome.SENT else None
+
+
+async def attempt(bot: Bot, message: Outgoing) -> tuple[Outcome, int | None]:
+    """Send once, and say whether it surely arrived, surely did not, or we cannot know."""
     try:
         sent = await bot.send_message(
             message.chat_id,
@@ -135,11 +148,14 @@ async def deliver_one(bot: Bot, message: Outgoing) -> int | None:
     except Forbidden:
         # Blocked or never started: an ordinary state of affairs, not an error.
         log.debug("chat %s does not accept messages from the bot", message.chat_id)
-        return None
+        return Outcome.REFUSED, None
     except BadRequest:
         log.exception("Telegram refused a message to chat %s", message.chat_id)
-        return None
+        return Outcome.REFUSED, None
+    except (TimedOut, NetworkError):
+        log.warning("no answer from Telegram for chat %s", message.chat_id, exc_info=True)
+        return Outcome.UNKNOWN, None
     except TelegramError:
         log.warning("could not deliver a message to chat %s", message.chat_id, exc_info=True)
-        return None
-    return sent.message_id
+        return Outcome.REFUSED, None
+    return Outcome.SENT, sent.message_id

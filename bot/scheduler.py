@@ -18,7 +18,8 @@ from datetime import datetime
 from telegram import Bot
 
 from bot.context import BuurtContext, Services, UpdateScope
-from bot.outbox import Outgoing, deliver_one
+from bot.i18n import Gettext
+from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.processor import unit_of_work
 from handlers.nudges import (
     digest_message,
@@ -54,13 +55,13 @@ class Report:
 async def _send_nudge(services: Services, bot: Bot, nudge: nudges.Outgoing, report: Report) -> None:
     _ = services.translator.get(nudge.language)
     text, markup = nudge_message(_, nudge)
-    message_id = await deliver_one(bot, Outgoing(nudge.chat_id, text, markup))
-    if message_id is not None and nudge.step >= nudges.OWNER_STEP and nudge.owner_reachable:
+    outcome, message_id = await attempt(bot, Outgoing(nudge.chat_id, text, markup))
+    if outcome is Outcome.SENT and nudge.step >= nudges.OWNER_STEP and nudge.owner_reachable:
         owner_ = services.translator.choose(nudge.owner_language)
         await deliver_one(bot, Outgoing(nudge.owner_id, owner_message(owner_, nudge)))
     assert services.sessionmaker is not None
     async with services.sessionmaker() as session:
-        if message_id is None:
+        if outcome is Outcome.REFUSED:
             await nudges.not_sent(session, nudge.nudge_id)
             report.failed += 1
         else:
@@ -86,7 +87,8 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
     await asyncio.gather(*(send(nudge) for nudge in taken))
 
     translator = services.translator
-    async with unit_of_work(services, bot) as scope:
+
+    async def reminders(scope: UpdateScope) -> None:
         for reminder in await upkeep.unclaimed_asks(scope.session, now):
             scope.outbox.send(
                 reminder.chat_id,
@@ -103,27 +105,50 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
             _ = translator.choose(due.language)
             scope.outbox.send(due.claimer_id, due_reminder(_, due.request, due.today))
             report.reminders += 1
+
+    async def expiry(scope: UpdateScope) -> None:
         for expired in await upkeep.expire_pending(scope.session, now):
             _ = translator.choose(expired.language)
             scope.outbox.send(expired.owner_id, expired_notice(_, expired.title))
             report.expired += 1
         for chat_id, user_id in await groups.unanswered(scope.session, now):
-            scope.outbox.then(
-                lambda bot, c=chat_id, u=user_id: bot.decline_chat_join_request(c, u),  # type: ignore[misc]
-                "decline an unanswered join request",
-            )
-        report.purged = await upkeep.purge(
-            scope.session, now, services.config.scheduler.retention_days
-        )
+            scope.outbox.then(_decline(chat_id, user_id), "decline an unanswered join request")
+
+    async def forgetting(scope: UpdateScope) -> None:
+        retention = services.config.scheduler.retention_days
+        report.purged = await upkeep.purge(scope.session, now, retention)
         await activity.forget_old(scope.session, now)
+
+    async def reports(scope: UpdateScope) -> None:
         report.digests = await _weekly_reports(services, scope, now)
+
+    # Each chore has its own short transaction: one failing chore does not undo the others,
+    # and none holds the database while another works.
+    for chore in (reminders, expiry, forgetting, reports):
+        try:
+            async with unit_of_work(services, bot) as scope:
+                await chore(scope)
+        except Exception:
+            log.exception("scheduler chore %s failed; the others went on", chore.__name__)
     if any((report.decided, report.sent, report.failed, report.reminders, report.digests)):
         log.info("scheduler round: %s", report)
     return report
 
 
-def _photo(chat_id: int, png: bytes) -> Callable[[Bot], Awaitable[object]]:
-    return lambda bot: bot.send_photo(chat_id, photo=png)
+def _decline(chat_id: int, user_id: int) -> Callable[[Bot], Awaitable[object]]:
+    return lambda bot: bot.decline_chat_join_request(chat_id, user_id)
+
+
+def _chart(
+    chat_id: int, _: Gettext, weeks: list[oversight.Week]
+) -> Callable[[Bot], Awaitable[object]]:
+    """Drawn after commit, in a thread: matplotlib would otherwise stall the event loop."""
+
+    async def send(bot: Bot) -> object:
+        png = await asyncio.to_thread(chart, _, weeks)
+        return await bot.send_photo(chat_id, photo=png)
+
+    return send
 
 
 async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime) -> int:
@@ -152,10 +177,9 @@ async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime)
         if not await oversight.digest_changed(session, reader.id, monday, repr(facts)):
             continue
         text = overview_text(_, lines) + "\n\n" + concerns_text(_, concerns)
-        png = chart(_, await oversight.weekly(session, now, ids))
-        reader_id = reader.id
-        scope.outbox.send(reader_id, text)
-        scope.outbox.then(_photo(reader_id, png), "send a chart")
+        weeks = await oversight.weekly(session, now, ids)
+        scope.outbox.send(reader.id, text)
+        scope.outbox.then(_chart(reader.id, _, weeks), "send a chart")
         sent += 1
     return sent
 

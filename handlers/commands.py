@@ -183,12 +183,15 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
             _ = context.gettext()
             if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
                 context.reply(update, unknown_command(_))
-            else:
+            elif (
+                command.who is Who.COORDINATOR and command.where & where & Where.NEIGHBOURHOOD_CHATS
+            ):
+                # Here everyone knows the neighbourhood and its coordinators: say so kindly.
                 context.reply(
                     update,
                     _("Only coordinators of this neighbourhood can use /{command}.", command=name),
                 )
-            return
+            return  # elsewhere: the silence unknown commands get in groups
         if not command.where & where:
             _ = context.gettext()
             text = _(WRONG_CHAT[command.where], command=command.name)

@@ -51,11 +51,22 @@ async def answered(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     context.reply(update, _("Thank you! The coordinators of the neighbourhood will decide soon."))
-    coordinators = await context.session.scalars(
-        select(User)
-        .join(Coordinator, Coordinator.user_id == User.id)
-        .where(Coordinator.neighbourhood_id == home.id, User.started_at.is_not(None))
+    coordinators = list(
+        await context.session.scalars(
+            select(User)
+            .join(Coordinator, Coordinator.user_id == User.id)
+            .where(Coordinator.neighbourhood_id == home.id, User.started_at.is_not(None))
+        )
     )
+    if not coordinators:  # nobody to ask locally: the facilitators decide instead
+        coordinators = list(
+            await context.session.scalars(
+                select(User).where(
+                    User.id.in_(context.config.facilitators.user_ids),
+                    User.started_at.is_not(None),
+                )
+            )
+        )
     answer = message.text[:ANSWER_MAX]
     for coordinator in coordinators:
         _ = context.gettext_for(coordinator.language_code)  # each coordinator reads this

@@ -20,7 +20,7 @@ from handlers import dissolve
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler
 from handlers.dissolve import summary_text
-from handlers.nudges import nudge_message
+from handlers.nudges import nudge_message, owner_message
 from models import groups, nudges, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
@@ -163,6 +163,11 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
             update, _("Please give the number of an active group, for example: /nudge 12")
         )
         return
+    if await nudges.on_its_way(context.session, group):
+        context.reply(
+            update, _("A nudge to <b>{title}</b> is already on its way.", title=group.title)
+        )
+        return
     now = utcnow()
     outgoing = await nudges.nudge_now(context.session, group, now)
     await oversight.audit(
@@ -180,6 +185,9 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
         await nudges.sent(session, nudge_id, message_id, utcnow())  # type: ignore[arg-type]
 
     context.outbox.send(group.chat_id, text, reply_markup=markup, on_sent=remember)
+    if outgoing.step >= nudges.OWNER_STEP and outgoing.owner_reachable:  # as the scheduler does
+        owner_ = context.services.translator.choose(outgoing.owner_language)
+        context.outbox.send(outgoing.owner_id, owner_message(owner_, outgoing))
     context.reply(
         update, _("I asked <b>{title}</b> whether it is still useful.", title=group.title)
     )

@@ -7,10 +7,11 @@ processes never draw anything.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
@@ -78,12 +79,16 @@ async def report(update: Update, context: BuurtContext) -> None:
     if not weeks:
         context.reply(update, _("There are no neighbourhoods yet."))
         return
-    png, rows = chart(_, weeks), table(weeks).encode()
+    rows = table(weeks).encode()
     caption = _("The last 12 weeks, per neighbourhood.")
     chat_id = chat.id
-    context.outbox.then(
-        lambda bot: bot.send_photo(chat_id, photo=png, caption=caption), "send a report chart"
-    )
+
+    async def send_chart(bot: Bot) -> object:
+        # Drawn after commit and in a thread, so neither the database nor the loop waits.
+        png = await asyncio.to_thread(chart, _, weeks)
+        return await bot.send_photo(chat_id, photo=png, caption=caption)
+
+    context.outbox.then(send_chart, "send a report chart")
     context.outbox.then(
         lambda bot: bot.send_document(chat_id, document=rows, filename="buurtbot-report.csv"),
         "send a report table",

@@ -24,6 +24,7 @@ class Where(enum.Flag):
     GROUP = enum.auto()  # an ad-hoc group's chat
     OTHER = enum.auto()  # any other group chat
     GROUP_CHATS = NEIGHBOURHOOD | GROUP | OTHER
+    NEIGHBOURHOOD_CHATS = NEIGHBOURHOOD | GROUP  # the chats a neighbourhood's members share
     ANYWHERE = PRIVATE | GROUP_CHATS
 
 

@@ -10,10 +10,9 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.commands import command_handler
 from handlers.oversight import scope
-from models import neighbourhoods, oversight, settings
-from models.activity import next_nudge
+from models import neighbourhoods, nudges, oversight, settings
 from models.base import utcnow
-from models.entities import Coordinator, Group, GroupStatus, Neighbourhood, User
+from models.entities import Coordinator, Neighbourhood, User
 
 
 def _arguments(update: Update) -> str:
@@ -60,7 +59,8 @@ async def view(_: Gettext, context: BuurtContext, home: Neighbourhood) -> str:
     return _(
         "<b>Settings of {title}</b> (#{number})\nlanguage={language}\ntimezone={timezone}\n"
         "nudge_after_days={days}\nquiet_hours={quiet}\njoin_question={question}\n"
-        "coordinators={coordinators}\n\nChange one with /settings key=value.",
+        "coordinators={coordinators}\n\nChange one with /settings key=value (in our private "
+        "chat: /settings {number} key=value).",
         title=home.title,
         number=home.id,
         language=home.language,
@@ -109,14 +109,7 @@ async def _apply(
     elif change.key == "nudge_after_days":
         assert isinstance(change.value, int)
         home.nudge_after_days = change.value
-        now = utcnow()
-        for group in await session.scalars(
-            select(Group).where(
-                Group.neighbourhood_id == home.id, Group.status == GroupStatus.ACTIVE
-            )
-        ):
-            since = group.last_activity_at or now
-            group.nudge_due_at = next_nudge(group, change.value, since)
+        await nudges.reschedule(session, home)
     else:
         setattr(home, change.key, change.value)
     await oversight.audit(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activity import next_nudge
@@ -30,7 +30,7 @@ MAX_ATTEMPTS = 5
 SNOOZE = timedelta(days=30)
 OWNER_STEP = 2  # the second ignored nudge also goes to the owner
 ATTENTION_STEP = 3  # the third puts the group on the facilitators' list
-BATCH = 2000
+BATCH = 1000
 
 
 def _clock(value: str) -> time:
@@ -168,19 +168,27 @@ async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
 
 
 async def sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is not None:
-        nudge.status = NudgeStatus.SENT
-        nudge.sent_at = now
-        nudge.message_id = message_id
+    """Sent (or perhaps sent: a timeout is never retried, so nothing is said twice)."""
+    await session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id, Nudge.status == NudgeStatus.SENDING)
+        .values(status=NudgeStatus.SENT, sent_at=now, message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def not_sent(session: AsyncSession, nudge_id: int) -> None:
-    """Try again next round, unless it has failed too often."""
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is not None:
-        done_trying = nudge.attempts >= MAX_ATTEMPTS
-        nudge.status = NudgeStatus.FAILED if done_trying else NudgeStatus.DUE
+    """Telegram refused it: try again next round, unless it has failed too often."""
+    nudge = await session.get(Nudge, nudge_id, with_for_update=True)
+    if nudge is None or nudge.status != NudgeStatus.SENDING:
+        return  # another scheduler took it over meanwhile
+    if nudge.attempts < MAX_ATTEMPTS:
+        nudge.status = NudgeStatus.DUE
+        return
+    nudge.status = NudgeStatus.FAILED
+    group = await session.get(Group, nudge.group_id)
+    if group is not None and group.ignored_nudges:  # nobody saw it: it cannot count as ignored
+        group.ignored_nudges -= 1
 
 
 class NudgeError(Exception):
@@ -252,3 +260,36 @@ async def nudge_now(session: AsyncSession, group: Group, now: datetime) -> Outgo
         owner_language=owner.language_code if owner else None,
         owner_reachable=bool(owner and owner.started_at),
     )
+
+
+async def reschedule(session: AsyncSession, home: Neighbourhood) -> None:
+    """nudge_after_days changed: each group is next due that long after its last activity
+    or its last nudge, whichever came later, so no group is nudged again at once."""
+    last_nudges = dict(
+        (
+            await session.execute(
+                select(Nudge.group_id, func.max(Nudge.decided_at))
+                .join(Group, Group.id == Nudge.group_id)
+                .where(Group.neighbourhood_id == home.id)
+                .group_by(Nudge.group_id)
+            )
+        ).all()
+    )
+    for group in await session.scalars(
+        select(Group).where(Group.neighbourhood_id == home.id, Group.status == GroupStatus.ACTIVE)
+    ):
+        quiet_since = group.last_activity_at or group.linked_at or group.created_at
+        last_nudge = last_nudges.get(group.id)
+        since = max(quiet_since, last_nudge) if last_nudge else quiet_since
+        group.nudge_due_at = next_nudge(group, home.nudge_after_days, since)
+
+
+async def on_its_way(session: AsyncSession, group: Group) -> bool:
+    """A nudge for this group is decided but not yet sent."""
+    found = await session.scalar(
+        select(Nudge.id).where(
+            Nudge.group_id == group.id,
+            Nudge.status.in_((NudgeStatus.DUE, NudgeStatus.SENDING)),
+        )
+    )
+    return found is not None

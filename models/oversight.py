@@ -375,7 +375,11 @@ async def digest_changed(session: AsyncSession, user_id: int, monday: date, text
 
 async def digest_readers(session: AsyncSession, facilitators: list[int]) -> list[User]:
     """Facilitators and coordinators who can be written to."""
-    coordinators = select(Coordinator.user_id)
+    coordinators = (
+        select(Coordinator.user_id)
+        .join(Neighbourhood, Neighbourhood.id == Coordinator.neighbourhood_id)
+        .where(Neighbourhood.active)
+    )
     result = await session.scalars(
         select(User).where(
             User.started_at.is_not(None),

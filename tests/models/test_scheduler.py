@@ -64,6 +64,16 @@ async def _group(session: AsyncSession, home: Neighbourhood, chat_id: int, at: d
     return made.group
 
 
+async def test_a_new_nudge_interval_does_not_nudge_again_at_once(session: AsyncSession):
+    home = await _home(session)
+    group = await _group(session, home, -100, T0 - 60 * DAY)  # quiet for two months
+    assert await nudges.decide(session, T0) == 1
+    home.nudge_after_days = 7
+    await nudges.reschedule(session, home)
+    assert group.nudge_due_at == T0 + 7 * DAY  # a week after the last nudge, not at once
+    assert await nudges.decide(session, T0 + DAY) == 0
+
+
 async def test_a_quiet_group_is_nudged_once_per_spell(session: AsyncSession):
     home = await _home(session)
     group = await _group(session, home, -100, T0)
@@ -208,6 +218,8 @@ async def test_failed_sends_are_retried_then_given_up(session: AsyncSession):
     assert await nudges.claim(session, now) == []
     nudge = await session.get(Nudge, taken.nudge_id)
     assert nudge is not None and nudge.status == NudgeStatus.FAILED
+    group = await session.get(Group, nudge.group_id)
+    assert group is not None and group.ignored_nudges == 0  # nobody saw it: not ignored
 
 
 async def _ask(session: AsyncSession, home: Neighbourhood, at: datetime, due: date | None = None):
