@@ -356,3 +356,44 @@ async def test_the_monday_digest_is_sent_once_and_skipped_when_unchanged(
     await street.next_bot_message()
     await run_round(services, bot.bot, monday + timedelta(days=14))  # something changed
     assert "1 gevraagd" in (await fleur.dm.next_bot_message()).text
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/group", "/group 12"),
+        ("/group abc", "/group 12"),
+        ("/group 99999", "#99999"),
+        ("/nudge", "/nudge 12"),
+        ("/nudge 99999", "/nudge 12"),
+        ("/dissolve 99999 weg", "/dissolve 12"),
+        ("/settings", "/settings 3"),
+        ("/settings 99999 language=en", "/settings 3"),
+        ("/settings {home} language=fr", "language"),
+        ("/settings {home} timezone=Mars/Olympus", "timezone"),
+        ("/settings {home} quiet_hours", "quiet_hours"),
+        ("/announce", "/announce 3"),
+        ("/announce {home}", "/announce 3"),
+        ("/announce {home} " + "x" * 3600, "3500"),
+        ("/ban", "/ban 3 @"),
+        ("/ban {home} @nobody_known", "/ban 3 @"),
+        ("/unban {home}", "/unban 3 @"),
+        ("/audit zzz <b>", "<b>"),
+    ],
+)
+async def test_bad_arguments_get_a_clear_answer_and_change_nothing(
+    sb: Sandbox, people: People, bot: BuurtApplication, command: str, expected: str
+):
+    await _world(sb, people)
+    home_id, _ = await _ids(bot)
+    fleur = people.fleur
+    fleur.language_code = "en"  # read the English answers
+    async with db(bot) as session:
+        before = list(await session.scalars(select(AuditEntry.id)))
+    reply = await _ask(fleur, command.format(home=home_id))
+    if expected == "<b>":  # /audit ignores what it cannot read and lists as usual
+        assert "Latest actions" in reply or "Laatste acties" in reply
+    else:
+        assert expected in reply, reply
+    async with db(bot) as session:
+        assert list(await session.scalars(select(AuditEntry.id))) == before
