@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
@@ -116,6 +116,14 @@ async def publish_commands(app: BuurtApplication, translator: Translator) -> Non
 
 async def _on_error(update: object, context: BuurtContext) -> None:
     """Log the fault, undo the update's changes, and tell the person kindly."""
+    if isinstance(context.error, Conflict):
+        # Another process polls with this token: running on would only steal its updates.
+        context.services.fatal = (
+            "another bot process is using this token (Telegram answered 409 Conflict); "
+            "stop the other one, or give each bot its own token"
+        )
+        context.application.stop_running()
+        return
     log.error("an update could not be handled", exc_info=context.error)
     if context.scope is not None:
         context.scope.failed = True

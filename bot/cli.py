@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, services_of
 from bot.config import Config, ConfigError, load_config
+from bot.context import BuurtApplication
 from models import database
 
 log = logging.getLogger("buurtbot")
@@ -78,8 +80,27 @@ def _configure_logging(config: Config) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+class Fatal(Exception):
+    """The bot cannot run; the message says why, for the operator."""
+
+
 def run(config: Config) -> None:
     app = build_application(config)
+    try:
+        _run(app, config)
+    except InvalidToken:
+        raise Fatal(
+            "Telegram rejected the token: check telegram.token or BUURTBOT_TELEGRAM_TOKEN"
+        ) from None
+    except (OSError, SQLAlchemyError) as exc:
+        target = database.describe_url(config.database.url)
+        raise Fatal(f"the database {target} cannot be reached: {exc.__class__.__name__}") from None
+    fatal = services_of(app).fatal
+    if fatal:
+        raise Fatal(fatal)
+
+
+def _run(app: BuurtApplication, config: Config) -> None:
     telegram = config.telegram
     log.info("starting in %s mode against %s", telegram.mode, urlsplit(telegram.base_url).netloc)
     if telegram.mode == "webhook":
@@ -157,7 +178,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _configure_logging(config)
     if args.command == "run":
-        run(config)
+        try:
+            run(config)
+        except Fatal as exc:
+            log.error("stopped: %s", exc)
+            print(f"buurtbot: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "check":
         return 0 if asyncio.run(check(config)) else 1

@@ -25,6 +25,8 @@ class Services:
     translator: Translator
     engine: AsyncEngine | None = None
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    #: Why the bot had to stop, for the command line to report.
+    fatal: str | None = None
 
 
 @dataclass

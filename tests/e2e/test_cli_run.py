@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import socket
 import sys
@@ -168,3 +169,78 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
     code, report = await _check(config, "123456:WRONG")
     assert code == 1
     assert "FAIL  Telegram" in report and "WRONG" not in report
+
+
+async def _run_until_exit(config: Path, token: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "--config",
+        str(config),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+async def test_run_stops_with_a_clear_message_for_a_wrong_token(sb: Sandbox, tmp_path: Path):
+    code, output = await _run_until_exit(_config(sb, tmp_path), "123456:WRONG")
+    assert code == 1
+    assert output.strip().splitlines()[-1].startswith("buurtbot: Telegram rejected the token")
+    assert "WRONG" not in output
+
+
+async def test_run_stops_with_a_clear_message_without_a_database(sb: Sandbox, tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\nbase_url = "{sb.base_url}"\n'
+        '[database]\nurl = "postgresql+asyncpg://nobody@127.0.0.1:9/none"\n',
+        encoding="utf-8",
+    )
+    code, output = await _run_until_exit(config, TOKEN)
+    assert code == 1
+    assert "database" in output and "cannot be reached" in output and "Traceback" not in output
+
+
+async def test_a_second_instance_with_the_same_token_is_explained(
+    sb: Sandbox, people: People, tmp_path: Path
+):
+    processes = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        processes.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--config",
+                str(_config(sb, folder)),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                env={"BUURTBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
+            )
+        )
+        await sb.wait_polling(timeout=30)
+    first, second = processes
+    try:
+        # The newer poll wins at Telegram: the first process is told 409 and explains.
+        first_output, _ = await asyncio.wait_for(first.communicate(), timeout=60)
+    finally:
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+        await second.communicate()
+    assert first.returncode == 1
+    assert "another bot process is using this token" in first_output.decode()
