@@ -18,10 +18,12 @@ from handlers import (
     settings,
     setup,
     start,
+    throttle,
 )
 
 #: Registration order matters within a handler group: the first matching handler wins.
 MODULES = (
+    throttle,
     residents,
     activity,
     membership,

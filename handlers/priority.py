@@ -1,5 +1,7 @@
 """Named handler groups: PTB runs one handler per group, lowest group first."""
 
+#: The per-person brake, before anything else happens.
+THROTTLE = -20
 #: Bookkeeping that must see every update (who lives where) before any command runs.
 TRACKING = -10
 #: Who is in which ad-hoc group, from joins and leaves.

@@ -242,3 +242,20 @@ async def test_a_coordinator_cancels_with_a_reason(
     assert card.button_texts == []
     async with db(bot) as session:
         assert "cancel request" in set(await session.scalars(select(AuditEntry.action)))
+
+
+async def test_a_flood_of_commands_is_slowed_down(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    for n in range(25):
+        await people.piet.send(street.chat, f"/ask klus {n}")
+    await people.piet.send(street.chat, "/requests")
+    texts = []
+    while True:
+        try:
+            texts.append((await street.chat.next_bot_message(timeout=5)).text)
+        except AssertionError:
+            break
+    assert sum("Slow down" in t for t in texts) == 1  # the group limit paces the 21st reply
+    assert len(await _rows(bot)) == 10  # the open-request limit, then the brake; nothing more
