@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import Update
@@ -70,6 +72,24 @@ def build_application(config: Config, translator: Translator | None = None) -> B
         module.register(app)
     app.add_error_handler(_on_error)
     return app
+
+
+@contextlib.asynccontextmanager
+async def running(config: Config) -> AsyncIterator[BuurtApplication]:
+    """What `buurtbot run` does in polling mode, inside the caller's event loop (tests, bench)."""
+    app = build_application(config)
+    async with app:
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
 
 
 def services_of(app: BuurtApplication) -> Services:

@@ -37,9 +37,10 @@ def pattern(prefix: str) -> str:
 
 
 def parse(
-    update: Update, prefix: str, *kinds: type
+    update: Update, prefix: str, *kinds: type | tuple[str, ...]
 ) -> tuple[CallbackQuery, list[str | int]] | None:
-    """The press and its parts converted to `kinds`; None for anything malformed."""
+    """The press and its parts converted to `kinds` (int, str, or a tuple of the words
+    allowed there); None for anything malformed."""
     query = update.callback_query
     if query is None or not isinstance(query.data, str):
         return None
@@ -50,7 +51,11 @@ def parse(
     for raw, kind in zip(parts[1:], kinds, strict=True):
         if not _PART.match(raw):
             return None
-        if kind is int:
+        if isinstance(kind, tuple):
+            if raw not in kind:
+                return None
+            values.append(raw)
+        elif kind is int:
             if not raw.isdigit():
                 return None
             values.append(int(raw))

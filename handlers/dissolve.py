@@ -79,10 +79,10 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
 
 
 async def pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "ds", str, int)
+    parsed = parse(update, "ds", ("ok", "no", "ask"), int)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None or parsed[1][0] not in ("ok", "no", "ask"):
+    if parsed is None or user is None:
         no_longer_works(update, context)
         return
     query, (action, group_id) = parsed

@@ -90,10 +90,10 @@ async def answered(update: Update, context: BuurtContext) -> None:
 
 
 async def decided(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "jq", str, int)
+    parsed = parse(update, "jq", ("a", "d"), int)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None or parsed[1][0] not in ("a", "d"):
+    if parsed is None or user is None:
         no_longer_works(update, context)
         return
     query, (verdict, request_id) = parsed

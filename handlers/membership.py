@@ -113,10 +113,10 @@ def _decline(context: BuurtContext, chat_id: int, user_id: int) -> None:
 
 async def decided(update: Update, context: BuurtContext) -> None:
     """The owner pressed Approve or Decline."""
-    parsed = parse(update, "jr", str, int)
+    parsed = parse(update, "jr", ("a", "d"), int)
     _ = context.gettext()
     user = update.effective_user
-    if parsed is None or user is None or parsed[1][0] not in ("a", "d"):
+    if parsed is None or user is None:
         no_longer_works(update, context)
         return
     query, (verdict, request_id) = parsed

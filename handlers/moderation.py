@@ -185,10 +185,10 @@ async def announce(update: Update, context: BuurtContext) -> None:
 
 
 async def announce_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "an", str, int)
+    parsed = parse(update, "an", ("ok", "no"), int)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None or parsed[1][0] not in ("ok", "no"):
+    if parsed is None or user is None:
         no_longer_works(update, context)
         return
     query, (action, home_id) = parsed

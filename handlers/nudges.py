@@ -46,10 +46,10 @@ def owner_message(_: Gettext, nudge: nudges.Outgoing) -> str:
 
 
 async def pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "nd", str, int)
+    parsed = parse(update, "nd", ("go", "sz", "ds"), int)
     chat = update.effective_chat
     _ = context.gettext()
-    if parsed is None or chat is None or parsed[1][0] not in ("go", "sz", "ds"):
+    if parsed is None or chat is None:
         no_longer_works(update, context)
         return
     query, (action, nudge_id) = parsed

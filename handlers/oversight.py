@@ -234,10 +234,10 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
 
 
 async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "fx", str, int)
+    parsed = parse(update, "fx", ("ok", "no"), int)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None or parsed[1][0] not in ("ok", "no"):
+    if parsed is None or user is None:
         no_longer_works(update, context)
         return
     query, (action, group_id) = parsed

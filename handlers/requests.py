@@ -152,10 +152,10 @@ def _refusal(_: Gettext, error: requests.RequestError) -> str:
 
 
 async def pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "rq", str, int)
+    parsed = parse(update, "rq", ("c", "r", "d", "x"), int)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None or parsed[1][0] not in ("c", "r", "d", "x"):
+    if parsed is None or user is None:
         no_longer_works(update, context)
         return
     query, (action, request_id) = parsed

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import ALLOWED_UPDATES, build_application, services_of
+from bot.app import running as app_running
+from bot.app import services_of
 from bot.config import Config
 from bot.context import BuurtApplication
 from sandbox import Sandbox, User
@@ -55,22 +56,10 @@ def make_config(sb: Sandbox, tmp_path: Path, facilitators: list[int]) -> Config:
 
 @contextlib.asynccontextmanager
 async def running(sb: Sandbox, config: Config) -> AsyncIterator[BuurtApplication]:
-    """What `buurtbot run` does, but inside the test's event loop."""
-    app = build_application(config)
-    async with app:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
-        await app.start()
+    async with app_running(config) as app:
         # Telegram applies allowed_updates from the first poll on; act only after it.
         await sb.wait_polling()
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            assert app.post_shutdown is not None
-            await app.post_shutdown(app)
+        yield app
 
 
 @pytest.fixture
