@@ -181,7 +181,7 @@ class JoinRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16), default=JoinRequestStatus.PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=JoinRequestStatus.PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -208,7 +208,12 @@ class Request(Base):
     """
 
     __tablename__ = "request"
-    __table_args__ = (Index("ix_request_chat_state", "chat_id", "state"),)
+    __table_args__ = (
+        Index("ix_request_chat_state", "chat_id", "state"),
+        # The scheduler's reminders: open asks by age, claimed requests by due date.
+        Index("ix_request_state_created_at", "state", "created_at"),
+        Index("ix_request_state_due", "state", "due"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -246,7 +251,7 @@ class ActivityDay(Base):
     __tablename__ = "activity_day"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     messages: Mapped[int] = mapped_column(Integer, default=0)
 
 
