@@ -31,7 +31,7 @@ from handlers.nudges import (
 )
 from handlers.oversight import concerns_text, overview_text
 from handlers.report import chart
-from models import activity, groups, nudges, oversight, upkeep
+from models import activity, joining, nudges, oversight, upkeep
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
             _ = translator.choose(expired.language)
             scope.outbox.send(expired.owner_id, expired_notice(_, expired.title))
             report.expired += 1
-        for chat_id, user_id in await groups.unanswered(scope.session, now):
+        for chat_id, user_id in await joining.unanswered(scope.session, now):
             scope.outbox.then(_decline(chat_id, user_id), "decline an unanswered join request")
 
     async def forgetting(scope: UpdateScope) -> None:

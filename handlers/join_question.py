@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.context import BuurtApplication, BuurtContext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.priority import COMMANDS
-from models import groups, oversight
+from models import groups, joining, oversight
 from models.base import utcnow
 from models.entities import Coordinator, Group, JoinRequest, Neighbourhood, User
 
@@ -24,7 +24,7 @@ ANSWER_MAX = 500
 
 async def ask(context: BuurtContext, request: ChatJoinRequest, group: Group, question: str) -> None:
     """Hold the join request and ask the neighbourhood's question."""
-    await groups.ask_question(context.session, group, request.from_user.id)
+    await joining.ask_question(context.session, group, request.from_user.id)
     _ = context.gettext()
     context.outbox.send(
         request.user_chat_id,
@@ -42,7 +42,7 @@ async def answered(update: Update, context: BuurtContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return
-    held = await groups.awaiting_answer(context.session, user.id)
+    held = await joining.awaiting_answer(context.session, user.id)
     if held is None:
         return
     request, group = held
@@ -111,7 +111,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         no_longer_works(update, context)
         return
     try:
-        group, request = await groups.decide_answer(
+        group, request = await joining.decide_answer(
             session, int(request_id), verdict == "a", user.id
         )
     except groups.GroupError:

@@ -29,7 +29,7 @@ from handlers.linking import create_invite_link, missing_rights
 from handlers.people import person
 from handlers.priority import GROUP_TRACKING
 from handlers.residents import is_present
-from models import groups
+from models import groups, joining
 from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import see_user
 
@@ -52,7 +52,7 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
         return  # not one of ours
     await see_user(session, person(request.from_user))
     _ = context.gettext()
-    verdict = await groups.is_welcome(session, group, request.from_user.id)
+    verdict = await joining.is_welcome(session, group, request.from_user.id)
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     if verdict == "stranger" and home is not None and home.join_question:
         await join_question.ask(context, request, group, home.join_question)
@@ -74,7 +74,7 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
     if not group.invite_only:
         _approve(context, request.chat.id, request.from_user.id)
         return
-    pending = await groups.request_to_join(session, group, request.from_user.id)
+    pending = await joining.request_to_join(session, group, request.from_user.id)
     context.outbox.send(
         request.user_chat_id,
         _("Thank you! The owner of <b>{title}</b> will look at your request.", title=group.title),
@@ -121,7 +121,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         return
     query, (verdict, request_id) = parsed
     try:
-        group, request = await groups.decide(
+        group, request = await joining.decide(
             context.session, int(request_id), user.id, approve=verdict == "a"
         )
     except groups.GroupError as error:
@@ -292,7 +292,7 @@ async def invite(update: Update, context: BuurtContext) -> None:
         )
         return
     inviter, invited = update.effective_user, target.user
-    if await groups.is_welcome(context.session, group, invited.id) != "resident":
+    if await joining.is_welcome(context.session, group, invited.id) != "resident":
         # Only neighbours get a DM: the bot is no way to message strangers.
         context.reply(
             update,
@@ -351,7 +351,7 @@ async def offer_join(update: Update, context: BuurtContext, group_id: int) -> No
     if group is None or group.status != GroupStatus.ACTIVE or group.invite_only:
         context.reply(update, _("This group cannot be joined this way (any more)."))
         return
-    if await groups.is_welcome(context.session, group, user.id) != "resident":
+    if await joining.is_welcome(context.session, group, user.id) != "resident":
         context.reply(
             update,
             _("<b>{title}</b> is only for residents of its neighbourhood.", title=group.title),
