@@ -103,7 +103,13 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
     async def remember(session: AsyncSession, message_id: int) -> None:
         await requests.set_card(session, request_id, message_id)
 
-    context.outbox.send(chat.id, text, reply_markup=markup, on_sent=remember)
+    context.outbox.send(
+        chat.id,
+        text,
+        reply_markup=markup,
+        reply_to=update.effective_message.message_id if update.effective_message else None,
+        on_sent=remember,
+    )
 
 
 def _too_long(_: Gettext) -> str:

@@ -1,0 +1,247 @@
+"""Update throughput and latency of the full bot, against a bare PTB echo bot.
+
+    python -m bench.throughput        (part of: make bench)
+
+Residents in several neighbourhood chats send a realistic mix through the
+sandbox, over real HTTP: 40% plain messages, 25% /ask or /offer, 20% button
+presses, 10% /requests, 5% join requests. Latency runs from the update being
+created to the bot's answering call reaching the sandbox (its reply, its
+callback answer, its approval). A plain message has no answer of its own; the
+last /requests of each chat, handled in order after it, shows it was done.
+The baseline is a bare PTB bot answering every update with one call, on the
+same sandbox, with the same mix, in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatJoinRequestHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import ALLOWED_UPDATES, running
+from bot.config import Config
+from sandbox import Chat, Sandbox, SentMessage, User
+
+TOKEN = "123456:THROUGHPUT"
+CHATS, PER_CHAT = 60, 4  # many chats: Telegram allows only 20 messages a minute per group
+UPDATES = 600
+MIX = (("message", 40), ("ask", 25), ("press", 20), ("requests", 10), ("join", 5))
+
+
+@dataclass
+class World:
+    chats: list[Chat]
+    residents: dict[int, list[User]]
+    cards: dict[int, list[SentMessage]] = field(default_factory=dict)
+    links: dict[int, str] = field(default_factory=dict)
+    joiners: list[User] = field(default_factory=list)
+
+
+async def _world(sb: Sandbox, prepare: bool) -> World:
+    chats, residents = [], {}
+    for c in range(CHATS):
+        people = [sb.add_user(f"R{c}-{n}", language_code="en") for n in range(PER_CHAT)]
+        chat = sb.add_group(f"Buurt {c}", members=people, admins=[people[0]], supergroup=True)
+        await chat.add_bot(by=people[0])
+        await sb.promote_bot(chat, by=people[0], can_invite_users=True, can_restrict_members=True)
+        chats.append(chat)
+        residents[chat.id] = people
+    world = World(chats, residents)
+    if prepare:  # the full bot: register the neighbourhoods first
+        for chat in chats:
+            await residents[chat.id][0].send(chat, "/setup")
+            await chat.next_bot_message(timeout=30)
+            for person in residents[chat.id][1:]:
+                await person.send(chat, "hallo")
+    return world
+
+
+@dataclass
+class Load:
+    sent: dict[str, float] = field(default_factory=dict)  # key of the expected answer → time
+
+
+def _first_data(message: SentMessage) -> str:
+    return next((b.get("callback_data") or "" for row in message.buttons for b in row), "")
+
+
+def _key_reply(chat_id: int, message_id: int) -> str:
+    return f"reply {chat_id}:{message_id}"
+
+
+async def _drive(sb: Sandbox, world: World, rate: float | None, seed: int) -> Load:
+    """Send UPDATES updates, at `rate` per second (None: as fast as possible)."""
+    rng = random.Random(seed)
+    kinds = [kind for kind, weight in MIX for _ in range(weight)]
+    load = Load()
+    started = time.perf_counter()
+    for n in range(UPDATES):
+        if rate is not None:
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+        chat = world.chats[n % len(world.chats)]
+        person = world.residents[chat.id][rng.randrange(PER_CHAT)]
+        kind = rng.choice(kinds)
+        cards = [c for c in sb.messages_in(chat) if _first_data(c)]
+        if kind == "press" and cards:
+            card = rng.choice(cards)
+            data = _first_data(card)
+            handle = await person.press_data(card, data)
+            load.sent[f"answer {handle.query_id}"] = time.monotonic()
+        elif kind == "join":
+            joiner = sb.add_user(f"J{n}", language_code="en")
+            link = world.links.get(chat.id)
+            if link is None:
+                continue
+            await joiner.request_join(link)
+            load.sent[f"join {chat.id}:{joiner.id}"] = time.monotonic()
+        elif kind in ("ask", "requests"):
+            text = "/requests" if kind == "requests" else f"/ask klusje {n} <3 & co"
+            message = await person.send(chat, text)
+            load.sent[_key_reply(chat.id, message.message_id)] = time.monotonic()
+        else:
+            await person.send(chat, f"praatje {n}")
+    for chat in world.chats:  # ends each chat: its reply means all before it was handled
+        message = await world.residents[chat.id][0].send(chat, "/requests")
+        load.sent[_key_reply(chat.id, message.message_id)] = time.monotonic()
+    return load
+
+
+def _answered(sb: Sandbox) -> dict[str, float]:
+    done: dict[str, float] = {}
+    for call in sb.calls:
+        p: dict[str, Any] = call.params
+        if call.method == "sendMessage" and p.get("reply_parameters"):
+            reply = p["reply_parameters"]
+            reply = reply if isinstance(reply, dict) else json.loads(reply)
+            done.setdefault(_key_reply(int(p["chat_id"]), int(reply["message_id"])), call.time)
+        elif call.method == "sendMessage" and p.get("reply_to_message_id"):
+            done.setdefault(_key_reply(int(p["chat_id"]), int(p["reply_to_message_id"])), call.time)
+        elif call.method == "answerCallbackQuery":
+            done.setdefault(f"answer {p['callback_query_id']}", call.time)
+        elif call.method in ("approveChatJoinRequest", "declineChatJoinRequest"):
+            done.setdefault(f"join {int(p['chat_id'])}:{int(p['user_id'])}", call.time)
+    return done
+
+
+async def _measure(sb: Sandbox, world: World, rate: float | None) -> dict[str, float]:
+    started = time.monotonic()
+    load = await _drive(sb, world, rate, seed=7)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = _answered(sb)
+        if all(key in done for key in load.sent):
+            break
+        await asyncio.sleep(0.05)
+    done = _answered(sb)
+    latencies = sorted(done[k] - t for k, t in load.sent.items() if k in done)
+    finished = max(done[k] for k in load.sent if k in done)
+    return {
+        "updates": UPDATES + len(world.chats),
+        "seconds": finished - started,
+        "per_second": (UPDATES + len(world.chats)) / (finished - started),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "unanswered": len([k for k in load.sent if k not in done]),
+    }
+
+
+@asynccontextmanager
+async def echo_bot(sb: Sandbox) -> AsyncIterator[None]:
+    """The floor: PTB with one answering call per update and nothing else."""
+
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message and update.effective_message.text:
+            await update.effective_message.reply_text("ok")
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer()
+
+    async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.chat_join_request is not None
+        await update.chat_join_request.approve()
+
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(sb.base_url)
+        .rate_limiter(AIORateLimiter())
+        .concurrent_updates(64)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, reply))
+    app.add_handler(CallbackQueryHandler(answer))
+    app.add_handler(ChatJoinRequestHandler(approve))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
+        await app.start()
+        try:
+            yield
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def _run(full: bool, rate: float | None) -> dict[str, float]:
+    async with Sandbox(TOKEN, bot_username="bench_bot", privacy_mode=False) as sb:
+        with tempfile.TemporaryDirectory() as folder:
+            config = Config.model_validate(
+                {
+                    "telegram": {"token": TOKEN, "base_url": sb.base_url},
+                    "database": {"url": f"sqlite+aiosqlite:///{Path(folder) / 't.db'}"},
+                    "scheduler": {"interval_seconds": 86400},
+                }
+            )
+            if full:
+                async with running(config):
+                    await sb.wait_polling()
+                    world = await _world(sb, prepare=True)
+                    await sb.idle(timeout=30)
+                    return await _measure(sb, world, rate)
+            async with echo_bot(sb):
+                await sb.wait_polling()
+                world = await _world(sb, prepare=False)
+                await sb.idle(timeout=30)
+                return await _measure(sb, world, rate)
+
+
+async def figures() -> dict[str, str]:
+    echo = await _run(full=False, rate=None)
+    full = await _run(full=True, rate=None)
+    paced = await _run(full=True, rate=100)
+    return {
+        "echo bot, as fast as possible": f"{echo['per_second']:.0f} updates/s",
+        "full bot, as fast as possible": (
+            f"{full['per_second']:.0f} updates/s "
+            f"({full['per_second'] / echo['per_second']:.2f}x the echo bot; goal 0.7x)"
+        ),
+        "full bot at 100 updates/s": (
+            f"p50 {paced['p50_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms (goal p99 < 50 ms)"
+        ),
+        "unanswered updates": str(sum(int(r["unanswered"]) for r in (echo, full, paced))),
+    }
+
+
+if __name__ == "__main__":
+    for key, value in asyncio.run(figures()).items():
+        print(f"  {key}: {value}")
