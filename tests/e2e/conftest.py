@@ -49,7 +49,7 @@ def make_config(sb: Sandbox, tmp_path: Path, facilitators: list[int]) -> Config:
             "telegram": {"token": TOKEN, "base_url": sb.base_url},
             "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
             "facilitators": {"user_ids": facilitators},
-            "groups": {"max_per_resident": 3, "payload_wait_seconds": 0.3},
+            "groups": {"max_per_resident": 3, "payload_wait_seconds": 1.5},
         }
     )
 

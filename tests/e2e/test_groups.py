@@ -479,7 +479,7 @@ async def test_a_failed_token_is_not_followed_by_a_guess(
     chat = sb.add_group("Gok", members=[piet], admins=[piet])
     await chat.add_bot(by=piet, payload="0123456789abcdef0123456789abcdef")  # unknown token
     assert "don't recognise" in (await chat.next_bot_message()).text
-    await chat.no_bot_message(timeout=1.0)  # longer than the fallback's wait
+    await chat.no_bot_message(timeout=2.5)  # longer than the fallback's wait
     assert (await _group(bot, "Wachtend")).chat_id is None
 
 
