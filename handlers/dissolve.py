@@ -123,12 +123,17 @@ async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
     _ = context.gettext()
     outbox = context.outbox
     outbox.send(chat_id, summary_text(_, summary))
+    farewell(context, chat_id, links)
+
+
+def farewell(context: BuurtContext, chat_id: int, links: list[str]) -> None:
+    """After the summary: close every invite link the bot made, then leave the chat."""
     for url in links:
-        outbox.then(
+        context.outbox.then(
             lambda bot, url=url: bot.revoke_chat_invite_link(chat_id, url),  # type: ignore[misc]
             "revoke an invite link",
         )
-    outbox.then(lambda bot: bot.leave_chat(chat_id), "leave a dissolved group's chat")
+    context.outbox.then(lambda bot: bot.leave_chat(chat_id), "leave a dissolved group's chat")
 
 
 def register(app: BuurtApplication) -> None:

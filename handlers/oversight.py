@@ -283,12 +283,7 @@ async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
         + "\n"
         + summary_text(_, summary),
     )
-    for url in links:
-        context.outbox.then(
-            lambda bot, url=url: bot.revoke_chat_invite_link(chat_id, url),  # type: ignore[misc]
-            "revoke an invite link",
-        )
-    context.outbox.then(lambda bot: bot.leave_chat(chat_id), "leave a dissolved group's chat")
+    dissolve.farewell(context, chat_id, links)
 
 
 async def _language_of(context: BuurtContext, group: Group) -> str:
