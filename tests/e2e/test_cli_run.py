@@ -7,7 +7,9 @@ import contextlib
 import signal
 import socket
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,22 +29,32 @@ def _config(sb: Sandbox, tmp_path: Path, level: str = "INFO") -> Path:
     return path
 
 
+def _buurtbot(
+    *args: str,
+    stdout: Any,
+    stderr: Any,
+    token: str = TOKEN,
+    extra_env: dict[str, str] | None = None,
+) -> Awaitable[asyncio.subprocess.Process]:
+    """`buurtbot <args>` as a real process, with nothing from our environment but PATH."""
+    env = {"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin", **(extra_env or {})}
+    return asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, stdout=stdout, stderr=stderr, env=env
+    )
+
+
 @pytest.mark.parametrize(("stop", "level"), [(signal.SIGTERM, "DEBUG"), (signal.SIGINT, "INFO")])
 async def test_run_answers_and_stops_gracefully(
     sb: Sandbox, people: People, tmp_path: Path, stop: signal.Signals, level: str
 ):
     log = tmp_path / "bot.log"
     with log.open("wb") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
+        process = await _buurtbot(
             "run",
             "--config",
             str(_config(sb, tmp_path, level)),
             stdout=output,
             stderr=output,
-            env={"BUURTBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
         )
         try:
             await sb.wait_for_call("getUpdates", timeout=30)
@@ -91,20 +103,13 @@ async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
         )
         log = tmp_path / "bot.log"
         with log.open("wb") as output:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
+            process = await _buurtbot(
                 "run",
                 "--config",
                 str(config),
                 stdout=output,
                 stderr=output,
-                env={
-                    "BUURTBOT_TELEGRAM_TOKEN": TOKEN,
-                    "BUURTBOT_WEBHOOK_SECRET_TOKEN": "geheim-123",
-                    "PATH": "/usr/bin:/bin",
-                },
+                extra_env={"BUURTBOT_WEBHOOK_SECRET_TOKEN": "geheim-123"},
             )
             try:
                 registered = await sb.wait_for_call("setWebhook", timeout=30)
@@ -126,16 +131,13 @@ async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
 
 
 async def _check(config: Path, token: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
+    process = await _buurtbot(
         "check",
         "--config",
         str(config),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env={"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin"},
+        token=token,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
@@ -149,17 +151,13 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
     assert "buurtbot db upgrade" in report  # a new database is not migrated yet
     assert "@buurtbot_test" in report
 
-    migrate = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
+    migrate = await _buurtbot(
         "db",
         "upgrade",
         "--config",
         str(config),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
-        env={"BUURTBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
     )
     assert await asyncio.wait_for(migrate.wait(), timeout=60) == 0
     code, report = await _check(config, TOKEN)
@@ -172,16 +170,13 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
 
 
 async def _run_until_exit(config: Path, token: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
+    process = await _buurtbot(
         "run",
         "--config",
         str(config),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env={"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin"},
+        token=token,
     )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
@@ -220,16 +215,12 @@ async def test_a_second_instance_with_the_same_token_is_explained(
         folder = tmp_path / name
         folder.mkdir()
         processes.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
+            await _buurtbot(
                 "run",
                 "--config",
                 str(_config(sb, folder)),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
-                env={"BUURTBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
             )
         )
         await sb.wait_polling(timeout=30)
