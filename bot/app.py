@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Conflict, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
@@ -17,22 +17,16 @@ import handlers
 from bot import scheduler
 from bot.config import Config
 from bot.context import BuurtApplication, BuurtContext, Services
+from bot.courier import Courier
 from bot.i18n import Translator
+from bot.intake import Intake
 from bot.processor import TransactionalProcessor
 from handlers.commands import menus
 from models import database
+from models.database import is_outage
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [
-    Update.MESSAGE,
-    Update.CALLBACK_QUERY,
-    Update.MY_CHAT_MEMBER,
-    Update.CHAT_MEMBER,
-    Update.CHAT_JOIN_REQUEST,
-    Update.POLL,
-    Update.POLL_ANSWER,
-]
 #: Telegram's 429s are waited out this many times before a call gives up.
 RATE_LIMIT_RETRIES = 5
 #: Messages per second, overall. Paced one at a time rather than in bursts of 30:
@@ -58,16 +52,20 @@ def build_application(config: Config, translator: Translator | None = None) -> B
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(),
     )
+    processor = TransactionalProcessor(services, bot)
     app: BuurtApplication = (
         ApplicationBuilder()
         .bot(bot)
+        # Updates come from our own durable intake (bot/intake.py), not PTB's updater.
+        .updater(None)
         # The processor delivers each update's messages after its transaction commits.
-        .concurrent_updates(TransactionalProcessor(services, bot))
+        .concurrent_updates(processor)
         .context_types(ContextTypes(context=BuurtContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
+    processor.application = app
     for module in handlers.MODULES:
         module.register(app)
     app.add_error_handler(_on_error)
@@ -75,20 +73,28 @@ def build_application(config: Config, translator: Translator | None = None) -> B
 
 
 @contextlib.asynccontextmanager
-async def running(config: Config) -> AsyncIterator[BuurtApplication]:
-    """What `buurtbot run` does in polling mode, inside the caller's event loop (tests, bench)."""
+async def running(
+    config: Config, *, poll_timeout: int | None = None
+) -> AsyncIterator[BuurtApplication]:
+    """The running bot, inside the caller's event loop: `buurtbot run`, tests and benches."""
     app = build_application(config)
+    services = services_of(app)
     async with app:
-        assert app.post_init is not None and app.updater is not None
+        assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
-        await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
-        await app.start()
+        assert services.sessionmaker is not None
+        courier = services.courier = Courier(services.sessionmaker, app.bot)
+        intake = services.intake = Intake(app, services)
         try:
+            await courier.start()
+            await app.start()
+            await intake.start(*(() if poll_timeout is None else (poll_timeout,)))
             yield app
         finally:
-            await app.updater.stop()
-            await app.stop()
-            assert app.post_shutdown is not None
+            await intake.stop()
+            if app.running:
+                await app.stop()
+            await courier.stop()
             await app.post_shutdown(app)
 
 
@@ -136,17 +142,15 @@ async def publish_commands(app: BuurtApplication, translator: Translator) -> Non
 
 async def _on_error(update: object, context: BuurtContext) -> None:
     """Log the fault, undo the update's changes, and tell the person kindly."""
-    if isinstance(context.error, Conflict):
-        # Another process polls with this token: running on would only steal its updates.
-        context.services.fatal = (
-            "another bot process is using this token (Telegram answered 409 Conflict); "
-            "stop the other one, or give each bot its own token"
-        )
-        context.application.stop_running()
+    scope = context.scope
+    if scope is not None:
+        scope.failed, scope.error = True, context.error
+    if context.error is not None and is_outage(context.error):
+        return  # not the update's fault: it waits in the inbox and is handled later
+    if scope is not None and not scope.final:
+        log.warning("an update could not be handled; trying again", exc_info=context.error)
         return
     log.error("an update could not be handled", exc_info=context.error)
-    if context.scope is not None:
-        context.scope.failed = True
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     _ = context.gettext()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,10 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.app import ALLOWED_UPDATES, build_application, services_of
+from bot.app import running, services_of
 from bot.config import Config, ConfigError, load_config
-from bot.context import BuurtApplication
-from models import database
+from models import database, inbox
 
 log = logging.getLogger("buurtbot")
 
@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     down = db_commands.add_parser("downgrade", parents=[common], help="undo migrations")
     down.add_argument("revision", help="target revision, e.g. -1 or base")
     db_commands.add_parser("current", parents=[common], help="show the schema revision")
+    box = commands.add_parser("inbox", parents=[common], help="updates that failed to be handled")
+    box_commands = box.add_subparsers(dest="inbox_command")
+    box_commands.add_parser("list", parents=[common], help="list parked updates (the default)")
+    for verb, what in (("retry", "handle them again"), ("drop", "give up on them")):
+        verb_parser = box_commands.add_parser(verb, parents=[common], help=what)
+        verb_parser.add_argument("update_ids", nargs="*", type=int, metavar="UPDATE_ID")
+        verb_parser.add_argument("--all", action="store_true", help="every parked update")
     return parser
 
 
@@ -85,9 +92,8 @@ class Fatal(Exception):
 
 
 def run(config: Config) -> None:
-    app = build_application(config)
     try:
-        _run(app, config)
+        fatal = asyncio.run(_serve(config))
     except InvalidToken:
         raise Fatal(
             "Telegram rejected the token: check telegram.token or BUURTBOT_TELEGRAM_TOKEN"
@@ -95,28 +101,30 @@ def run(config: Config) -> None:
     except (OSError, SQLAlchemyError) as exc:
         target = database.describe_url(config.database.url)
         raise Fatal(f"the database {target} cannot be reached: {exc.__class__.__name__}") from None
-    fatal = services_of(app).fatal
     if fatal:
         raise Fatal(fatal)
 
 
-def _run(app: BuurtApplication, config: Config) -> None:
+async def _serve(config: Config) -> str | None:
+    """Run until SIGINT or SIGTERM, or until the bot cannot go on; then say why, if so."""
     telegram = config.telegram
     log.info("starting in %s mode against %s", telegram.mode, urlsplit(telegram.base_url).netloc)
-    if telegram.mode == "webhook":
-        webhook = telegram.webhook
-        assert webhook.url is not None  # the config model insists
-        secret = webhook.secret_token.get_secret_value() if webhook.secret_token else None
-        app.run_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            url_path=urlsplit(webhook.url).path.lstrip("/"),
-            webhook_url=webhook.url,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    async with running(config) as app:
+        services = services_of(app)
+        assert services.intake is not None
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        waits = [
+            asyncio.create_task(stop.wait()),
+            asyncio.create_task(services.intake.stopped.wait()),
+        ]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+        log.info("stopping")
+    return services.fatal
 
 
 async def check(config: Config) -> bool:
@@ -154,6 +162,38 @@ async def check(config: Config) -> bool:
     return ok
 
 
+async def inbox_command(config: Config, verb: str, update_ids: list[int], every: bool) -> int:
+    """Parked updates: list them, or let the running bot try them again, or give up on them."""
+    if verb != "list" and not update_ids and not every:
+        print(f"buurtbot inbox {verb}: name update ids, or --all", file=sys.stderr)
+        return 2
+    engine = database.create_engine(config.database.url)
+    try:
+        async with database.sessionmaker(engine)() as session:
+            if verb == "list":
+                rows = await inbox.parked(session)
+                for row in rows:
+                    print(
+                        f"{row.update_id}  chat {row.chat_id}  {row.attempts} tries  "
+                        f"{row.error}  received {row.received_at:%Y-%m-%d %H:%M} UTC"
+                    )
+                print(f"{len(rows)} parked update(s)")
+                return 0
+            ids = None if every else update_ids
+            action = inbox.retry if verb == "retry" else inbox.drop
+            done = await action(session, ids)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    past = (
+        "queued again (the running bot takes them within a minute)"
+        if verb == "retry"
+        else "dropped"
+    )
+    print(f"{done} update(s) {past}")
+    return 0
+
+
 async def migrate(config: Config, action: str, revision: str | None) -> None:
     engine = database.create_engine(config.database.url)
     try:
@@ -185,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"buurtbot: {exc}", file=sys.stderr)
             return 1
         return 0
+    if args.command == "inbox":
+        verb = args.inbox_command or "list"
+        ids, every = getattr(args, "update_ids", []), getattr(args, "all", False)
+        return asyncio.run(inbox_command(config, verb, ids, every))
     if args.command == "check":
         return 0 if asyncio.run(check(config)) else 1
     asyncio.run(migrate(config, args.db_command, getattr(args, "revision", None)))

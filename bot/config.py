@@ -69,6 +69,12 @@ class TelegramConfig(_Section):
     def _webhook_needs_url(self) -> TelegramConfig:
         if self.mode == "webhook" and not self.webhook.url:
             raise PydanticCustomError("webhook_url", "webhook mode needs webhook.url")
+        if self.mode == "webhook" and not self.webhook.secret_token:
+            # Without it anyone who finds the URL could post updates in residents' names.
+            raise PydanticCustomError(
+                "webhook_secret",
+                "webhook mode needs webhook.secret_token (or BUURTBOT_WEBHOOK_SECRET_TOKEN)",
+            )
         return self
 
 

@@ -14,6 +14,8 @@ from bot.i18n import Gettext, Translator
 from bot.outbox import Outbox
 
 if TYPE_CHECKING:
+    from bot.courier import Courier
+    from bot.intake import Intake
     from bot.processor import TransactionalProcessor
 
 
@@ -25,8 +27,15 @@ class Services:
     translator: Translator
     engine: AsyncEngine | None = None
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    courier: Courier | None = None
+    intake: Intake | None = None
     #: Why the bot had to stop, for the command line to report.
     fatal: str | None = None
+
+    def session(self) -> AsyncSession:
+        if self.sessionmaker is None:
+            raise RuntimeError("the database is not started; post_init has not run")
+        return self.sessionmaker()
 
 
 @dataclass
@@ -36,6 +45,10 @@ class UpdateScope:
     session: AsyncSession
     outbox: Outbox = field(default_factory=Outbox)
     failed: bool = False
+    #: What made it fail, as the error handler saw it.
+    error: BaseException | None = None
+    #: The update's last try: only now is the person told that it went wrong.
+    final: bool = True
 
 
 class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

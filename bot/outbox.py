@@ -1,42 +1,59 @@
 """The one place where handlers' messages leave for Telegram.
 
-Handlers add messages here while their update is being handled; they go out
-only after the update's transaction has committed. So a rolled-back update
-announces nothing, and no database transaction is held open while we wait
-on Telegram.
+Handlers add messages here while their update is being handled. They are
+written to the database in the update's own transaction (models/deliveries.py)
+and sent once it has committed, by the courier. So a rolled-back update
+announces nothing, a crash after the commit still announces it, and no
+database transaction is held open while we wait on Telegram.
+
+Only answers to button presses and report charts skip the database: the first
+are useless a minute later, the second are drawn again by asking again.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
+from models.entities import OutboxMessage
+
 log = logging.getLogger(__name__)
 
 
-#: Told the id of a message once it is out, to remember it (a card, to edit it later).
-OnSent = Callable[[AsyncSession, int], Awaitable[None]]
+class Kind(enum.StrEnum):
+    """What an outbox row asks of Telegram; bot/courier.py knows how to do each."""
+
+    SEND = "send"
+    EDIT = "edit"
+    BUTTONS_OFF = "buttons_off"
+    APPROVE = "approve"
+    DECLINE = "decline"
+    BAN = "ban"
+    UNBAN = "unban"
+    REVOKE = "revoke"
+    LEAVE = "leave"
 
 
 @dataclass(frozen=True)
 class Outgoing:
+    """A message sent directly, outside the outbox: nudges keep their own delivery record."""
+
     chat_id: int
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
-    reply_to: int | None = None
-    on_sent: OnSent | None = None
 
 
 @dataclass(frozen=True)
 class Action:
-    """A Telegram call other than a message (leave a chat, revoke a link), run after commit."""
+    """A Telegram call that is not worth keeping across a crash, run after commit."""
 
     call: Callable[[Bot], Awaitable[object]]
     what: str  # for the log, without personal data
@@ -45,7 +62,21 @@ class Action:
 
 @dataclass
 class Outbox:
-    messages: list[Outgoing | Action] = field(default_factory=list)
+    messages: list[OutboxMessage | Action] = field(default_factory=list)
+
+    def _queue(
+        self, kind: Kind, chat_id: int, remember: tuple[str, int] | None = None, **params: Any
+    ) -> None:
+        self.messages.append(
+            OutboxMessage(
+                chat_id=chat_id,
+                kind=kind,
+                params=json.dumps(params, ensure_ascii=False),
+                remember=remember[0] if remember else None,
+                remember_id=remember[1] if remember else None,
+                attempts=0,
+            )
+        )
 
     def send(
         self,
@@ -54,10 +85,21 @@ class Outbox:
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
-        on_sent: OnSent | None = None,
+        remember: tuple[str, int] | None = None,
     ) -> None:
-        """Queue an HTML message; `text` must come from the translator, which escapes values."""
-        self.messages.append(Outgoing(chat_id, text, reply_markup, reply_to, on_sent))
+        """Queue an HTML message; `text` must come from the translator, which escapes values.
+
+        `remember` names where the sent message's id is recorded: ("card", request id)
+        or ("nudge", nudge id).
+        """
+        self._queue(
+            Kind.SEND,
+            chat_id,
+            remember,
+            text=text,
+            markup=reply_markup.to_dict() if reply_markup else None,
+            reply_to=reply_to,
+        )
 
     def edit(
         self,
@@ -68,19 +110,31 @@ class Outbox:
         reply_markup: InlineKeyboardMarkup | None = None,
     ) -> None:
         """Replace a message's text (and buttons: none unless given), e.g. a card or question."""
-        self.then(
-            lambda bot: bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=reply_markup,
-            ),
-            "edit a message",
-        )
+        markup = reply_markup.to_dict() if reply_markup else None
+        self._queue(Kind.EDIT, chat_id, message_id=message_id, text=text, markup=markup)
 
     def remove_buttons(self, chat_id: int, message_id: int) -> None:
-        self.then(lambda bot: bot.edit_message_reply_markup(chat_id, message_id), "remove buttons")
+        self._queue(Kind.BUTTONS_OFF, chat_id, message_id=message_id)
+
+    def approve(self, chat_id: int, user_id: int) -> None:
+        """Let someone into a group that they asked to join."""
+        self._queue(Kind.APPROVE, chat_id, user_id=user_id)
+
+    def decline(self, chat_id: int, user_id: int) -> None:
+        self._queue(Kind.DECLINE, chat_id, user_id=user_id)
+
+    def ban(self, chat_id: int, user_id: int) -> None:
+        self._queue(Kind.BAN, chat_id, user_id=user_id)
+
+    def unban(self, chat_id: int, user_id: int) -> None:
+        self._queue(Kind.UNBAN, chat_id, user_id=user_id)
+
+    def revoke(self, chat_id: int, link: str) -> None:
+        """Close an invite link the bot made."""
+        self._queue(Kind.REVOKE, chat_id, link=link)
+
+    def leave(self, chat_id: int) -> None:
+        self._queue(Kind.LEAVE, chat_id)
 
     def answer(self, query_id: str, text: str | None = None, *, show_alert: bool = False) -> None:
         """Answer a button press once the press's effects are committed, before the edits."""
@@ -95,24 +149,16 @@ class Outbox:
         )
 
     def then(self, call: Callable[[Bot], Awaitable[object]], what: str) -> None:
-        """Queue a Telegram call that must wait for the commit, in order with the messages."""
+        """Queue a Telegram call that must wait for the commit but need not survive a crash."""
         self.messages.append(Action(call, what))
 
-    async def deliver(self, bot: Bot) -> list[tuple[OnSent, int]]:
-        """Send in order; one failed message does not hold back the others.
+    @property
+    def rows(self) -> list[OutboxMessage]:
+        return [item for item in self.messages if isinstance(item, OutboxMessage)]
 
-        Returns what must be told of the sent messages' ids, for a transaction of its own.
-        """
-        sent: list[tuple[OnSent, int]] = []
-        for item in self.messages:
-            if isinstance(item, Action):
-                await run_action(bot, item)
-                continue
-            message_id = await deliver_one(bot, item)
-            if message_id is not None and item.on_sent is not None:
-                sent.append((item.on_sent, message_id))
-        self.messages.clear()
-        return sent
+    @property
+    def actions(self) -> list[Action]:
+        return [item for item in self.messages if isinstance(item, Action)]
 
 
 async def run_action(bot: Bot, action: Action) -> None:
@@ -141,8 +187,6 @@ async def attempt(bot: Bot, message: Outgoing) -> tuple[Outcome, int | None]:
             message.text,
             parse_mode=ParseMode.HTML,
             reply_markup=message.reply_markup,
-            reply_to_message_id=message.reply_to,
-            allow_sending_without_reply=True,
             disable_web_page_preview=True,
         )
     except Forbidden:

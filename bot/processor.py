@@ -1,24 +1,44 @@
-"""One transaction per update, and updates of one chat handled in order.
+"""One transaction per update, updates of one chat in order, and each update once.
 
 This is the single seam between Telegram's updates and our database: the
-session is opened here, committed when the handlers are done (rolled back when
-one of them failed), and only then are the update's messages delivered.
+session is opened here, the update is taken from the inbox in it, and it is
+committed when the handlers are done (rolled back when one of them failed).
+Only then are the update's messages delivered.
+
+A failing update is tried again, and parked after its last try, so it never
+holds up the chat behind it. When the database itself is away, the update
+stays in the inbox and the intake brings it back later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.context import Services, UpdateScope
+from bot.outbox import run_action
+from models import deliveries, inbox
+from models.database import is_outage
 
 log = logging.getLogger(__name__)
+
+#: Seconds between the tries of a failing update, times the try's number.
+RETRY_PAUSE = 0.2
+
+
+class Outcome(enum.Enum):
+    DONE = "done"
+    SKIPPED = "skipped"  # handled before: a duplicate
+    FAILED = "failed"
+    OUTAGE = "outage"  # the database is away; the update waits in the inbox
 
 
 class TransactionalProcessor(BaseUpdateProcessor):
@@ -26,6 +46,8 @@ class TransactionalProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.services = services
         self._bot = bot
+        #: Set by the app factory: a failed update is handled again through it.
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._scopes: dict[int, UpdateScope] = {}
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_waiters: dict[int, int] = {}
@@ -52,15 +74,81 @@ class TransactionalProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        async with (
-            self._in_order(chat.id if chat else None),
-            unit_of_work(self.services, self._bot) as scope,
-        ):
-            self._scopes[id(update)] = scope
+        intake = self.services.intake
+        update_id = update.update_id if isinstance(update, Update) else None
+        tracked = intake is not None and update_id is not None and intake.tracks(update_id)
+        async with self._in_order(chat.id if chat else None):
             try:
-                await coroutine
+                if not tracked or update_id is None:
+                    await self._handle(update, coroutine, None, final=True)
+                    return
+                for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
+                    if attempt > 1:
+                        await asyncio.sleep(RETRY_PAUSE * attempt)
+                        assert self.application is not None
+                        coroutine = self.application.process_update(update)
+                    final = attempt == inbox.MAX_ATTEMPTS
+                    outcome = await self._handle(update, coroutine, update_id, final=final)
+                    if outcome is not Outcome.FAILED:
+                        return
             finally:
-                del self._scopes[id(update)]
+                if tracked and intake is not None and update_id is not None:
+                    intake.finished(update_id)
+
+    async def _handle(
+        self, update: object, coroutine: Awaitable[Any], update_id: int | None, *, final: bool
+    ) -> Outcome:
+        try:
+            async with unit_of_work(self.services, self._bot) as scope:
+                if update_id is not None and not await inbox.begin(scope.session, update_id):
+                    if inspect.iscoroutine(coroutine):
+                        coroutine.close()
+                    return Outcome.SKIPPED
+                scope.final = final
+                self._scopes[id(update)] = scope
+                try:
+                    await coroutine
+                finally:
+                    del self._scopes[id(update)]
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            return self._outage(update_id, exc)
+        if not scope.failed:
+            return Outcome.DONE
+        if scope.error is not None and is_outage(scope.error):
+            return self._outage(update_id, scope.error)
+        if update_id is not None:
+            await self._record_failure(update_id, scope.error, park=final)
+        return Outcome.FAILED
+
+    def _outage(self, update_id: int | None, exc: BaseException) -> Outcome:
+        log.warning(
+            "the database is unavailable (%s); update %s waits in the inbox",
+            type(exc).__name__,
+            update_id,
+        )
+        if self.services.intake is not None:
+            self.services.intake.outage()
+        return Outcome.OUTAGE
+
+    async def _record_failure(
+        self, update_id: int, error: BaseException | None, *, park: bool
+    ) -> None:
+        name = type(error).__name__ if error is not None else "unknown"
+        try:
+            async with self.services.session() as session:
+                await inbox.failed(session, update_id, name, park=park)
+                await session.commit()
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            self._outage(update_id, exc)
+            return
+        if park:
+            log.error(
+                "update %s failed %s times (%s) and is parked", update_id, inbox.MAX_ATTEMPTS, name
+            )
 
     async def initialize(self) -> None:
         pass
@@ -74,11 +162,11 @@ async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScop
     """One transaction; its messages go out only once it has committed.
 
     Updates get theirs from the processor; scheduled jobs open their own.
+    The messages are rows of this same transaction (see bot/outbox.py), so they
+    are out, or still on their way, exactly when the change is committed.
     """
-    sessionmaker = services.sessionmaker
-    if sessionmaker is None:
-        raise RuntimeError("the database is not started; post_init has not run")
-    async with sessionmaker() as session:
+    courier = services.courier
+    async with services.session() as session:
         scope = UpdateScope(session)
         try:
             yield scope
@@ -87,13 +175,24 @@ async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScop
             raise
         if scope.failed:
             await session.rollback()
-        else:
+            return
+        rows = scope.outbox.rows
+        if rows:
+            await deliveries.add(session, rows)
+            if courier is not None:
+                courier.claim(rows)
+        try:
             await session.commit()
-    if scope.failed:
-        return
-    sent = await scope.outbox.deliver(bot)
-    if sent:
-        async with sessionmaker() as session:
-            for remember, message_id in sent:
-                await remember(session, message_id)
-            await session.commit()
+        except BaseException:
+            if courier is not None:
+                courier.release(rows)
+            raise
+    actions = scope.outbox.actions
+    for action in actions:
+        if action.first:
+            await run_action(bot, action)
+    if courier is not None:
+        await courier.deliver(rows)
+    for action in actions:
+        if not action.first:
+            await run_action(bot, action)

@@ -31,7 +31,7 @@ from handlers.nudges import (
 )
 from handlers.oversight import concerns_text, overview_text
 from handlers.report import chart
-from models import activity, joining, nudges, oversight, upkeep
+from models import activity, inbox, joining, nudges, oversight, upkeep
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -112,12 +112,13 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
             scope.outbox.send(expired.owner_id, expired_notice(_, expired.title))
             report.expired += 1
         for chat_id, user_id in await joining.unanswered(scope.session, now):
-            scope.outbox.then(_decline(chat_id, user_id), "decline an unanswered join request")
+            scope.outbox.decline(chat_id, user_id)
 
     async def forgetting(scope: UpdateScope) -> None:
         retention = services.config.scheduler.retention_days
         report.purged = await upkeep.purge(scope.session, now, retention)
         await activity.forget_old(scope.session, now)
+        await inbox.forget_handled(scope.session, now)
 
     async def reports(scope: UpdateScope) -> None:
         report.digests = await _weekly_reports(services, scope, now)
@@ -133,10 +134,6 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
     if any((report.decided, report.sent, report.failed, report.reminders, report.digests)):
         log.info("scheduler round: %s", report)
     return report
-
-
-def _decline(chat_id: int, user_id: int) -> Callable[[Bot], Awaitable[object]]:
-    return lambda bot: bot.decline_chat_join_request(chat_id, user_id)
 
 
 def _chart(

@@ -129,11 +129,8 @@ async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
 def farewell(context: BuurtContext, chat_id: int, links: list[str]) -> None:
     """After the summary: close every invite link the bot made, then leave the chat."""
     for url in links:
-        context.outbox.then(
-            lambda bot, url=url: bot.revoke_chat_invite_link(chat_id, url),  # type: ignore[misc]
-            "revoke an invite link",
-        )
-    context.outbox.then(lambda bot: bot.leave_chat(chat_id), "leave a dissolved group's chat")
+        context.outbox.revoke(chat_id, url)
+    context.outbox.leave(chat_id)
 
 
 def register(app: BuurtApplication) -> None:

@@ -120,14 +120,10 @@ async def decided(update: Update, context: BuurtContext) -> None:
     chat_id, user_id = group.chat_id, request.user_id
     assert chat_id is not None
     if verdict == "a":
-        context.outbox.then(
-            lambda bot: bot.approve_chat_join_request(chat_id, user_id), "approve a join request"
-        )
+        context.outbox.approve(chat_id, user_id)
         context.answer(update, _("Approved."))
     else:
-        context.outbox.then(
-            lambda bot: bot.decline_chat_join_request(chat_id, user_id), "decline a join request"
-        )
+        context.outbox.decline(chat_id, user_id)
         context.answer(update, _("Declined."))
     await oversight.audit(
         session,

@@ -100,15 +100,11 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
 
 
 def _approve(context: BuurtContext, chat_id: int, user_id: int) -> None:
-    context.outbox.then(
-        lambda bot: bot.approve_chat_join_request(chat_id, user_id), "approve a join request"
-    )
+    context.outbox.approve(chat_id, user_id)
 
 
 def _decline(context: BuurtContext, chat_id: int, user_id: int) -> None:
-    context.outbox.then(
-        lambda bot: bot.decline_chat_join_request(chat_id, user_id), "decline a join request"
-    )
+    context.outbox.decline(chat_id, user_id)
 
 
 async def decided(update: Update, context: BuurtContext) -> None:

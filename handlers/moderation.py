@@ -124,17 +124,9 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
     )
     for chat_id in await _chats_of(context, home):
         if banning:
-            context.outbox.then(
-                lambda bot, chat_id=chat_id: bot.ban_chat_member(chat_id, target.id),  # type: ignore[misc]
-                "ban someone",
-            )
+            context.outbox.ban(chat_id, target.id)
         else:
-            context.outbox.then(
-                lambda bot, chat_id=chat_id: bot.unban_chat_member(  # type: ignore[misc]
-                    chat_id, target.id, only_if_banned=True
-                ),
-                "unban someone",
-            )
+            context.outbox.unban(chat_id, target.id)
     context.reply(
         update,
         _("{name} is banned from {title} and its groups.", name=target.first_name, title=home.title)

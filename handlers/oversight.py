@@ -179,12 +179,9 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
         now=now,
     )
     text, markup = nudge_message(context.services.translator.get(outgoing.language), outgoing)
-    nudge_id = outgoing.nudge_id
-
-    async def remember(session: object, message_id: int) -> None:
-        await nudges.sent(session, nudge_id, message_id, utcnow())  # type: ignore[arg-type]
-
-    context.outbox.send(group.chat_id, text, reply_markup=markup, on_sent=remember)
+    context.outbox.send(
+        group.chat_id, text, reply_markup=markup, remember=("nudge", outgoing.nudge_id)
+    )
     if outgoing.step >= nudges.OWNER_STEP and outgoing.owner_reachable:  # as the scheduler does
         owner_ = context.services.translator.choose(outgoing.owner_language)
         context.outbox.send(outgoing.owner_id, owner_message(owner_, outgoing))

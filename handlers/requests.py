@@ -98,17 +98,12 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
         )
         return
     text, markup = card(card_language(context, nb), request)
-    request_id = request.id
-
-    async def remember(session: AsyncSession, message_id: int) -> None:
-        await requests.set_card(session, request_id, message_id)
-
     context.outbox.send(
         chat.id,
         text,
         reply_markup=markup,
         reply_to=update.effective_message.message_id if update.effective_message else None,
-        on_sent=remember,
+        remember=("card", request.id),
     )
 
 

@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -91,6 +92,25 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
+
+
+#: Words in a driver's "operational" error that mean it could not get through, not that our
+#: statement was wrong (SQLite also calls a missing table an operational error).
+_UNREACHABLE = ("locked", "busy", "unable to open", "disk i/o", "connect", "timeout", "closed")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database could not be reached or was too busy, as opposed to refusing our work.
+
+    Work that failed this way is tried again later; it is not the work's fault.
+    """
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        return any(word in str(exc.orig).lower() for word in _UNREACHABLE)
+    return isinstance(exc, OSError | TimeoutError)
 
 
 def describe_url(url: str) -> str:

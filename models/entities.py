@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -335,3 +336,54 @@ class ReportDigest(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     week: Mapped[date] = mapped_column(Date)
     fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class InboxState(enum.StrEnum):
+    PENDING = "pending"  # stored, not yet handled
+    DONE = "done"  # handled; kept a while so a redelivered update is recognised
+    PARKED = "parked"  # failed too often; waits for `buurtbot inbox retry`
+
+
+class InboxUpdate(Base):
+    """An update from Telegram, stored before Telegram is told we have it.
+
+    The content is kept only until the update is handled; the id stays a while
+    longer, so that an update Telegram sends twice has its effects once.
+    """
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (Index("ix_inbox_update_state_update_id", "state", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    payload: Mapped[str | None] = mapped_column(Text, default=None)
+    state: Mapped[str] = mapped_column(String(8), default=InboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The last failure's exception class, never its message (that may quote the update).
+    error: Mapped[str | None] = mapped_column(String(64), default=None)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class OutboxMessage(Base):
+    """A call to Telegram (mostly a message) committed with the change it tells about.
+
+    Deleted once Telegram has it; until then it is retried, in order per chat.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_chat_id_id", "chat_id", "id"),
+        Index("ix_outbox_message_next_attempt_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    params: Mapped[str] = mapped_column(Text)
+    #: Where the sent message's id must be recorded ("card", "nudge"), and for which row.
+    remember: Mapped[str | None] = mapped_column(String(16), default=None)
+    remember_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,238 @@
+"""Gets the outbox's rows to Telegram: right after their commit, and later until they are out.
+
+Per chat, rows go in the order they were written. A row Telegram could not take
+yet (no answer, a 5xx, a 429) is tried again with backoff, and the rows behind
+it for that chat wait, so a card never arrives before the message it follows.
+A row Telegram refuses (400, 403) is dropped: sending it again cannot help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.outbox import Kind
+from models import deliveries, nudges, requests
+from models.base import utcnow
+from models.entities import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+#: Seconds before the first retry; it doubles with each failure, up to the maximum.
+BACKOFF = 1.0
+MAX_BACKOFF = 300.0
+#: How often waiting rows are looked for.
+SWEEP_EVERY = 1.0
+#: Chats served at once by a sweep; the rate limiter does the pacing.
+SWEEP_CONCURRENCY = 4
+#: Locks per chat, striped: enough to keep chats apart without one lock per chat ever seen.
+STRIPES = 256
+
+
+class Courier:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bot: Bot) -> None:
+        self._sessionmaker = sessionmaker
+        self._bot = bot
+        self._stripes = [asyncio.Lock() for _ in range(STRIPES)]
+        #: Chats with a row waiting for a retry: new rows queue behind it.
+        self._held: set[int] = set()
+        #: Rows being sent by this process right now.
+        self._in_flight: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._stripes[hash(chat_id) % STRIPES]
+
+    async def start(self) -> None:
+        """Rows left by a previous run go first, without waiting for their lease."""
+        async with self._sessionmaker() as session:
+            self._held.update(await deliveries.chats_waiting(session))
+        self._task = asyncio.create_task(self._sweeping(), name="outbox sweeper")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def claim(self, rows: list[OutboxMessage]) -> None:
+        """Rows about to be committed are this process's to send; no sweep may take them."""
+        self._in_flight.update(row.id for row in rows)
+
+    def release(self, rows: list[OutboxMessage]) -> None:
+        """They were never committed after all."""
+        self._in_flight.difference_update(row.id for row in rows)
+
+    async def deliver(self, rows: list[OutboxMessage]) -> None:
+        """Send freshly committed rows now; a chat that is held back leaves them to the sweep."""
+        try:
+            for row in rows:
+                if row.chat_id in self._held:
+                    continue
+                async with self._lock(row.chat_id):
+                    if row.chat_id in self._held or not await self._send(row):
+                        self._held.add(row.chat_id)
+        finally:
+            self.release(rows)
+
+    async def sweep(self, *, ignore_lease: bool = False) -> None:
+        """Send what waits: retries whose time came, and rows a stopped process left."""
+        now = utcnow()
+        async with self._sessionmaker() as session:
+            chats = set(await deliveries.chats_due(session, now)) | self._held
+        gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+        async def serve(chat_id: int) -> None:
+            async with gate, self._lock(chat_id):
+                await self._serve_chat(chat_id, now, ignore_lease)
+
+        await asyncio.gather(*(serve(chat_id) for chat_id in chats))
+
+    async def _serve_chat(self, chat_id: int, now: datetime, ignore_lease: bool) -> None:
+        async with self._sessionmaker() as session:
+            rows = await deliveries.of_chat(session, chat_id)
+        if not rows:
+            self._held.discard(chat_id)
+            return
+        first = rows[0]
+        if first.attempts and first.next_attempt_at > now and not ignore_lease:
+            return  # the first row's retry is not due yet
+        for row in rows:
+            if row.id in self._in_flight:
+                return  # the process that wrote it is sending it right now
+            if not await self._send(row):
+                self._held.add(chat_id)
+                return
+        self._held.discard(chat_id)
+
+    async def _sweeping(self) -> None:
+        first = True
+        while True:
+            try:
+                await self.sweep(ignore_lease=first)
+                first = False
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("the outbox cannot be read (%s); trying again", type(exc).__name__)
+            except Exception:
+                log.exception("the outbox sweep failed; trying again")
+            await asyncio.sleep(SWEEP_EVERY)
+
+    async def _send(self, row: OutboxMessage) -> bool:
+        """Try one row; True when it is finished with (delivered, or refused for good)."""
+        try:
+            message_id = await perform(self._bot, row)
+        except RetryAfter as exc:
+            await self._postpone(row, _seconds(exc.retry_after))
+            return False
+        except Forbidden:
+            log.debug("chat %s does not accept this from the bot (%s)", row.chat_id, row.kind)
+            await self._finish(row, None, refused=True)
+            return True
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                await self._finish(row, None)
+                return True
+            log.warning("Telegram refused to %s in chat %s: %s", row.kind, row.chat_id, exc)
+            await self._finish(row, None, refused=True)
+            return True
+        except TelegramError as exc:  # timeouts, lost connections, 5xx: it may come through later
+            log.warning("no delivery to chat %s yet (%s)", row.chat_id, type(exc).__name__)
+            await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
+            return False
+        await self._finish(row, message_id)
+        return True
+
+    async def _finish(
+        self, row: OutboxMessage, message_id: int | None, *, refused: bool = False
+    ) -> None:
+        """Forget the row and record what its sending means, in one transaction."""
+        async with self._sessionmaker() as session:
+            if await deliveries.delivered(session, row.id):
+                if message_id is not None:
+                    await _remember(session, row, message_id)
+                elif refused:
+                    await _refused(session, row)
+            await session.commit()
+
+    async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
+        row.attempts += 1
+        row.next_attempt_at = utcnow() + timedelta(seconds=seconds)
+        async with self._sessionmaker() as session:
+            await deliveries.postpone(session, row.id, row.next_attempt_at)
+            await session.commit()
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def _remember(session: AsyncSession, row: OutboxMessage, message_id: int) -> None:
+    """A card's or nudge's message id, so it can be edited and answered later."""
+    if row.remember == "card" and row.remember_id is not None:
+        await requests.set_card(session, row.remember_id, message_id)
+    elif row.remember == "nudge" and row.remember_id is not None:
+        await nudges.sent(session, row.remember_id, message_id, utcnow())
+
+
+async def _refused(session: AsyncSession, row: OutboxMessage) -> None:
+    if row.kind == Kind.SEND and row.chat_id > 0:
+        await deliveries.unreachable(session, row.chat_id)
+    if row.remember == "nudge" and row.remember_id is not None:
+        await nudges.not_sent(session, row.remember_id)
+
+
+async def perform(bot: Bot, row: OutboxMessage) -> int | None:
+    """Make the call a row stands for; the id of the message it sent, if it sent one."""
+    p: dict[str, Any] = json.loads(row.params)
+    chat_id = row.chat_id
+    markup = InlineKeyboardMarkup.de_json(p["markup"], bot) if p.get("markup") else None
+    match row.kind:
+        case Kind.SEND:
+            reply = p.get("reply_to")
+            sent = await bot.send_message(
+                chat_id,
+                p["text"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                reply_parameters=(
+                    ReplyParameters(reply, allow_sending_without_reply=True) if reply else None
+                ),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+            return sent.message_id
+        case Kind.EDIT:
+            await bot.edit_message_text(
+                p["text"],
+                chat_id=chat_id,
+                message_id=p["message_id"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        case Kind.BUTTONS_OFF:
+            await bot.edit_message_reply_markup(chat_id, p["message_id"])
+        case Kind.APPROVE:
+            await bot.approve_chat_join_request(chat_id, p["user_id"])
+        case Kind.DECLINE:
+            await bot.decline_chat_join_request(chat_id, p["user_id"])
+        case Kind.BAN:
+            await bot.ban_chat_member(chat_id, p["user_id"])
+        case Kind.UNBAN:
+            await bot.unban_chat_member(chat_id, p["user_id"], only_if_banned=True)
+        case Kind.REVOKE:
+            await bot.revoke_chat_invite_link(chat_id, p["link"])
+        case Kind.LEAVE:
+            await bot.leave_chat(chat_id)
+        case _:
+            raise ValueError(f"unknown outbox kind {row.kind!r}")
+    return None

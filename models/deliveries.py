@@ -1,0 +1,77 @@
+"""The outbox's rows: what must still reach Telegram, per chat in order.
+
+Rows are written in the transaction whose change they tell about, and deleted
+once Telegram has them. A row that could not be delivered yet waits, and so do
+the rows behind it for the same chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.base import utcnow
+from models.entities import OutboxMessage, User
+
+#: How long the process that wrote a row has to deliver it before anyone else may.
+LEASE = timedelta(seconds=30)
+
+
+async def add(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
+    """Queue rows with this transaction; their ids are known when this returns."""
+    lease = utcnow() + LEASE
+    for row in rows:
+        row.next_attempt_at = lease
+    session.add_all(rows)
+    await session.flush()
+
+
+async def chats_due(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
+    """Chats with a row whose turn has come (a retry, or one left by a stopped process)."""
+    result = await session.scalars(
+        select(OutboxMessage.chat_id).distinct()
+        .where(OutboxMessage.next_attempt_at <= now)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def chats_waiting(session: AsyncSession) -> list[int]:
+    result = await session.scalars(select(OutboxMessage.chat_id).distinct())
+    return list(result)
+
+
+async def of_chat(session: AsyncSession, chat_id: int, limit: int = 50) -> list[OutboxMessage]:
+    result = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def delivered(session: AsyncSession, row_id: int) -> bool:
+    """Telegram has it; False if another process delivered it first."""
+    result = await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def postpone(session: AsyncSession, row_id: int, until: datetime) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=until)
+    )
+
+
+async def unreachable(session: AsyncSession, user_id: int) -> None:
+    """Blocked, or never started: no more messages until they /start again."""
+    await session.execute(update(User).where(User.id == user_id).values(started_at=None))
+
+
+async def count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
