@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
-from bot.intake import Intake
+from bot.intake import Intake, patiently
 from bot.processor import TransactionalProcessor
 from handlers.commands import menus
 from models import database
@@ -79,7 +79,8 @@ async def running(
     """The running bot, inside the caller's event loop: `buurtbot run`, tests and benches."""
     app = build_application(config)
     services = services_of(app)
-    async with app:
+    await patiently(app.initialize, "getMe")
+    async with app:  # initialized above; this shuts it down at the end
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
         assert services.sessionmaker is not None

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 
 from bot.app import running, services_of
 from bot.config import Config, ConfigError, load_config
@@ -98,6 +98,8 @@ def run(config: Config) -> None:
         raise Fatal(
             "Telegram rejected the token: check telegram.token or BUURTBOT_TELEGRAM_TOKEN"
         ) from None
+    except BadRequest as exc:
+        raise Fatal(f"Telegram refused the bot's settings: {exc.message}") from None
     except (OSError, SQLAlchemyError) as exc:
         target = database.describe_url(config.database.url)
         raise Fatal(f"the database {target} cannot be reached: {exc.__class__.__name__}") from None

@@ -101,6 +101,11 @@ class RequestsConfig(_Section):
     max_open_per_resident: int = Field(10, ge=1, le=1000)
 
 
+class LimitsConfig(_Section):
+    #: Commands and button presses per person per minute; more get one "slow down".
+    commands_per_minute: int = Field(20, ge=1, le=10_000)
+
+
 class SchedulerConfig(_Section):
     interval_seconds: float = Field(300, gt=0, le=86400)
     retention_days: int = Field(90, ge=1, le=3650)
@@ -117,6 +122,7 @@ class Config(_Section):
     defaults: DefaultsConfig = DefaultsConfig()
     groups: GroupsConfig = GroupsConfig()
     requests: RequestsConfig = RequestsConfig()
+    limits: LimitsConfig = LimitsConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     logging: LoggingConfig = LoggingConfig()
 

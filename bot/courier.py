@@ -33,8 +33,10 @@ BACKOFF = 1.0
 MAX_BACKOFF = 300.0
 #: How often waiting rows are looked for.
 SWEEP_EVERY = 1.0
-#: Chats served at once by a sweep; the rate limiter does the pacing.
-SWEEP_CONCURRENCY = 4
+#: Chats served at once by a sweep. The rate limiter does the pacing; this only bounds
+#: the work in flight. It must not be small: a group chat gets 20 messages a minute, and a
+#: chat waiting for its turn there must not keep the other chats waiting too.
+SWEEP_CONCURRENCY = 64
 #: Locks per chat, striped: enough to keep chats apart without one lock per chat ever seen.
 STRIPES = 256
 

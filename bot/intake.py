@@ -17,13 +17,13 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, TelegramError
 
 from bot.context import BuurtApplication, Services
 from models import inbox
@@ -48,6 +48,21 @@ MAX_WAIT = 30.0
 #: How often the inbox is looked at anyway (e.g. for updates `buurtbot inbox retry` freed).
 RECHECK_EVERY = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+async def patiently(call: Callable[[], Awaitable[object]], what: str) -> None:
+    """A Telegram call the bot cannot start without: a hiccup is waited out, a bad token not."""
+    wait = FIRST_WAIT
+    while True:
+        try:
+            await call()
+            return
+        except (InvalidToken, Conflict, BadRequest):
+            raise  # asking again will not help
+        except TelegramError as exc:
+            log.warning("%s failed (%s); trying again in %.1f s", what, type(exc).__name__, wait)
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, MAX_WAIT)
 
 
 class Intake:
@@ -82,7 +97,7 @@ class Intake:
         if self._services.config.telegram.mode == "webhook":
             await self._serve_webhook()
         else:
-            await self._app.bot.delete_webhook()
+            await patiently(self._app.bot.delete_webhook, "deleteWebhook")
             self._tasks.append(
                 asyncio.create_task(self._polling(poll_timeout), name="inbox polling")
             )
@@ -235,6 +250,10 @@ class Intake:
         await runner.setup()
         await web.TCPSite(runner, webhook.listen, webhook.port).start()
         self._site = runner
-        await self._app.bot.set_webhook(
-            webhook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+        url = webhook.url
+        await patiently(
+            lambda: self._app.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+            ),
+            "setWebhook",
         )

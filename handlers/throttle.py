@@ -64,4 +64,7 @@ class Throttle:
 
 
 def register(app: BuurtApplication) -> None:
-    app.add_handler(TypeHandler(Update, Throttle().check), group=THROTTLE)
+    config = app.update_processor.services.config  # type: ignore[attr-defined]
+    app.add_handler(
+        TypeHandler(Update, Throttle(config.limits.commands_per_minute).check), group=THROTTLE
+    )

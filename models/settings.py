@@ -45,7 +45,7 @@ def _value(key: str, raw: str) -> Change:
             raise SettingError(key, "timezone") from None
         return Change(key, raw)
     if key == "nudge_after_days":
-        if not raw.isdigit() or not 1 <= int(raw) <= 365:
+        if not (raw.isdecimal() and len(raw) <= 3) or not 1 <= int(raw) <= 365:
             raise SettingError(key, "days")
         return Change(key, int(raw))
     if key == "quiet_hours":

@@ -9,6 +9,7 @@ Tests run the sandbox and the bot in one event loop::
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -20,7 +21,7 @@ from sandbox.limits import FloodControl
 from sandbox.markup import scope_key, validate_language
 from sandbox.messages import SentMessage
 from sandbox.objects import JSON, InviteLink
-from sandbox.server import ApiServer
+from sandbox.server import ApiServer, Faults
 from sandbox.users import User
 from sandbox.webhook import WebhookPusher
 from sandbox.world import Call, World
@@ -232,6 +233,15 @@ class Sandbox:
 
     def clear_failures(self) -> None:
         self.server.failures.clear()
+        self.server.faults = None
+
+    def inject_faults(self, rate: float, *, seed: int = 0, hang: float = 6.0) -> None:
+        """Make a share of all calls fail at random: 500, 502, 429 or a late answer."""
+        self.server.faults = Faults(rate, random.Random(seed), hang)
+
+    @property
+    def faults_injected(self) -> dict[str, int]:
+        return dict(self.server.faults.seen) if self.server.faults else {}
 
     @property
     def flood_control(self) -> bool:

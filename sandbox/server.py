@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+import random
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -33,6 +35,28 @@ class Failure:
     remaining: int | None  # None: until cleared
 
 
+@dataclass
+class Faults:
+    """Random trouble in a share of the bot's calls, as a bad day at Telegram would bring.
+
+    A "timeout" does the call and then answers too late for the bot to hear it: the bot
+    cannot know whether it happened, which is exactly the case that makes duplicates.
+    """
+
+    rate: float
+    rng: random.Random
+    hang: float  # seconds; longer than the bot's read timeout
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def draw(self, method: str) -> str | None:
+        if self.rng.random() >= self.rate:
+            return None
+        kinds = ["500", "502", "429"] + ([] if method == "getUpdates" else ["timeout"])
+        kind = self.rng.choice(kinds)
+        self.seen[kind] += 1
+        return kind
+
+
 class ApiServer:
     """The aiohttp application serving the Bot API and the ``/_world/`` demo API."""
 
@@ -42,6 +66,7 @@ class ApiServer:
         self.host = host
         self.port = port
         self.failures: dict[str, Failure] = {}
+        self.faults: Faults | None = None
         self.internal_errors: list[BaseException] = []
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         add_world_routes(self.app, world)
@@ -132,10 +157,20 @@ class ApiServer:
         error = self._take_failure(method)
         if error is not None:
             raise error
+        fault = self.faults.draw(method) if self.faults else None
+        if fault == "500":
+            raise ApiError(500, "Internal Server Error")
+        if fault == "502":
+            raise ApiError(502, "Bad Gateway")
+        if fault == "429":
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         retry = self.flood.check(method, raw.get("chat_id"))
         if retry is not None:
             raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-        return await entry[1](self.world, Params(raw))
+        result = await entry[1](self.world, Params(raw))
+        if fault == "timeout" and self.faults is not None:
+            await asyncio.sleep(self.faults.hang)
+        return result
 
 
 def _respond(body: dict[str, Any], status: int) -> web.Response:

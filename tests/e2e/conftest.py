@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,3 +86,17 @@ async def db(app: BuurtApplication) -> AsyncIterator[AsyncSession]:
     assert sessionmaker is not None
     async with sessionmaker() as session:
         yield session
+
+
+def buurtbot_process(
+    *args: str,
+    stdout: Any,
+    stderr: Any,
+    token: str = TOKEN,
+    extra_env: dict[str, str] | None = None,
+) -> Awaitable[asyncio.subprocess.Process]:
+    """`buurtbot <args>` as a real process, with nothing from our environment but PATH."""
+    env = {"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin", **(extra_env or {})}
+    return asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, stdout=stdout, stderr=stderr, env=env
+    )

@@ -25,6 +25,9 @@ async def neighbourhood(
     await chat.next_bot_message()
     for resident in residents:
         await resident.send(chat, f"Hallo, ik ben {resident.first_name}")
+    if residents:  # a chat's updates are handled in order: once this is answered, so are they
+        await admin.send(chat, "/help")
+        await chat.next_bot_message()
     return Street(chat, admin)
 
 

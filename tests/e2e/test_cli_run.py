@@ -6,16 +6,13 @@ import asyncio
 import contextlib
 import signal
 import socket
-import sys
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from sandbox import Sandbox
-from tests.e2e.conftest import TOKEN, People
+from tests.e2e.conftest import TOKEN, People, buurtbot_process
 
 
 def _config(sb: Sandbox, tmp_path: Path, level: str = "INFO") -> Path:
@@ -29,27 +26,13 @@ def _config(sb: Sandbox, tmp_path: Path, level: str = "INFO") -> Path:
     return path
 
 
-def _buurtbot(
-    *args: str,
-    stdout: Any,
-    stderr: Any,
-    token: str = TOKEN,
-    extra_env: dict[str, str] | None = None,
-) -> Awaitable[asyncio.subprocess.Process]:
-    """`buurtbot <args>` as a real process, with nothing from our environment but PATH."""
-    env = {"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin", **(extra_env or {})}
-    return asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, stdout=stdout, stderr=stderr, env=env
-    )
-
-
 @pytest.mark.parametrize(("stop", "level"), [(signal.SIGTERM, "DEBUG"), (signal.SIGINT, "INFO")])
 async def test_run_answers_and_stops_gracefully(
     sb: Sandbox, people: People, tmp_path: Path, stop: signal.Signals, level: str
 ):
     log = tmp_path / "bot.log"
     with log.open("wb") as output:
-        process = await _buurtbot(
+        process = await buurtbot_process(
             "run",
             "--config",
             str(_config(sb, tmp_path, level)),
@@ -103,7 +86,7 @@ async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
         )
         log = tmp_path / "bot.log"
         with log.open("wb") as output:
-            process = await _buurtbot(
+            process = await buurtbot_process(
                 "run",
                 "--config",
                 str(config),
@@ -131,7 +114,7 @@ async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
 
 
 async def _check(config: Path, token: str) -> tuple[int, str]:
-    process = await _buurtbot(
+    process = await buurtbot_process(
         "check",
         "--config",
         str(config),
@@ -151,7 +134,7 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
     assert "buurtbot db upgrade" in report  # a new database is not migrated yet
     assert "@buurtbot_test" in report
 
-    migrate = await _buurtbot(
+    migrate = await buurtbot_process(
         "db",
         "upgrade",
         "--config",
@@ -170,7 +153,7 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
 
 
 async def _run_until_exit(config: Path, token: str) -> tuple[int, str]:
-    process = await _buurtbot(
+    process = await buurtbot_process(
         "run",
         "--config",
         str(config),
@@ -215,7 +198,7 @@ async def test_a_second_instance_with_the_same_token_is_explained(
         folder = tmp_path / name
         folder.mkdir()
         processes.append(
-            await _buurtbot(
+            await buurtbot_process(
                 "run",
                 "--config",
                 str(_config(sb, folder)),
