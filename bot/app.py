@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
-from bot.intake import Intake, patiently
+from bot.intake import ALLOWED_UPDATES, Intake, patiently
 from bot.processor import TransactionalProcessor
 from handlers.commands import menus
 from models import database
@@ -29,35 +29,37 @@ log = logging.getLogger(__name__)
 
 #: Telegram's 429s are waited out this many times before a call gives up.
 RATE_LIMIT_RETRIES = 5
-#: Messages per second, overall. Paced one at a time rather than in bursts of 30:
-#: Telegram (and the sandbox) count any one-second window, and a burst plus the
-#: refill of a leaky bucket would go over.
-OVERALL_RATE = 29
 #: Concurrent connections to the Bot API for everything but getUpdates.
 CONNECTION_POOL = 64
 
 
-def build_application(config: Config, translator: Translator | None = None) -> BuurtApplication:
+def build_application(
+    config: Config, translator: Translator | None = None, *, ptb_updater: bool = False
+) -> BuurtApplication:
+    """The bot; `ptb_updater` swaps the durable intake for PTB's own, to compare them."""
     services = Services(
         config=config, translator=translator or Translator(config.defaults.language)
     )
     bot: ExtBot[Any] = ExtBot(
         token=config.telegram.token.get_secret_value(),
         base_url=config.telegram.base_url,
+        # Paced one at a time rather than in bursts of 30: Telegram (and the sandbox)
+        # count any one-second window, and a burst plus a leaky bucket's refill goes over.
         rate_limiter=AIORateLimiter(
             overall_max_rate=1,
-            overall_time_period=1 / OVERALL_RATE,
+            overall_time_period=1 / config.telegram.messages_per_second,
             max_retries=RATE_LIMIT_RETRIES,
         ),
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(),
     )
     processor = TransactionalProcessor(services, bot)
-    app: BuurtApplication = (
-        ApplicationBuilder()
-        .bot(bot)
+    builder = ApplicationBuilder().bot(bot)
+    if not ptb_updater:
         # Updates come from our own durable intake (bot/intake.py), not PTB's updater.
-        .updater(None)
+        builder = builder.updater(None)
+    app: BuurtApplication = (
+        builder
         # The processor delivers each update's messages after its transaction commits.
         .concurrent_updates(processor)
         .context_types(ContextTypes(context=BuurtContext))
@@ -74,10 +76,10 @@ def build_application(config: Config, translator: Translator | None = None) -> B
 
 @contextlib.asynccontextmanager
 async def running(
-    config: Config, *, poll_timeout: int | None = None
+    config: Config, *, poll_timeout: int | None = None, ptb_updater: bool = False
 ) -> AsyncIterator[BuurtApplication]:
     """The running bot, inside the caller's event loop: `buurtbot run`, tests and benches."""
-    app = build_application(config)
+    app = build_application(config, ptb_updater=ptb_updater)
     services = services_of(app)
     await patiently(app.initialize, "getMe")
     async with app:  # initialized above; this shuts it down at the end
@@ -89,9 +91,14 @@ async def running(
         try:
             await courier.start()
             await app.start()
-            await intake.start(*(() if poll_timeout is None else (poll_timeout,)))
+            if app.updater is not None:  # PTB's intake, for comparison only
+                await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
+            else:
+                await intake.start(*(() if poll_timeout is None else (poll_timeout,)))
             yield app
         finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
             await intake.stop()
             if app.running:
                 await app.stop()

@@ -138,9 +138,17 @@ async def pending_of(session: AsyncSession, owner_id: int) -> list[Group]:
 
 
 async def active_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
-    return await session.scalar(
+    """Asked several times per update, so remembered for the session while it still holds."""
+    memo: dict[int, Group] = session.info.setdefault("active_group", {})
+    found = memo.get(chat_id)
+    if found is not None and found.chat_id == chat_id and found.status == GroupStatus.ACTIVE:
+        return found
+    found = await session.scalar(
         select(Group).where(Group.chat_id == chat_id, Group.status == GroupStatus.ACTIVE)
     )
+    if found is not None:
+        memo[chat_id] = found
+    return found
 
 
 async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
