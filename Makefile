@@ -31,8 +31,7 @@ pytest: $(STAMP)
 
 # Benchmarks: they report figures against their goals and never fail.
 bench: $(STAMP)
-	PTB_TIMEDELTA=1 $(BIN)/python -m bench.nudges
-	PTB_TIMEDELTA=1 $(BIN)/python -m bench.throughput
+	PTB_TIMEDELTA=1 $(BIN)/python -m bench
 
 # Runs the local Bot API stand-in for trying the bot by hand.
 sandbox: $(STAMP)
