@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,21 @@ class People:
     anna: User  # admin of the street chat
     piet: User  # an ordinary neighbour
     fleur: User  # a facilitator, configured by user id
+
+
+#: What concurrent transactions must never run into, on SQLite or PostgreSQL.
+LOCK_TROUBLE = ("database is locked", "deadlock detected")
+
+
+@pytest.fixture(autouse=True)
+def _no_lock_trouble(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Updates are handled concurrently: no test may meet a locked database or a deadlock."""
+    yield
+    for record in caplog.records:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        assert not any(trouble in text for trouble in LOCK_TROUBLE), text
 
 
 @pytest.fixture

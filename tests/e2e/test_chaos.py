@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from models import database
 from models.entities import Request
 from sandbox import Chat, Sandbox, User
-from tests.e2e.conftest import TOKEN, buurtbot_process
+from tests.e2e.conftest import LOCK_TROUBLE, TOKEN, buurtbot_process
 
 CHATS = 10
 RESIDENTS_PER_CHAT = 2
@@ -157,6 +157,8 @@ async def _run(tmp_path: Path, faults: bool) -> str:
     assert not lost, f"asks without a request: {lost[:10]}"
     assert not twice, f"asks stored twice: {twice[:10]}"
     assert not uncarded, f"requests without a card: {uncarded[:10]}"
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert not [trouble for trouble in LOCK_TROUBLE if trouble in log]
     return (
         f"chaos ({'kills and faults' if faults else 'kills'}): {ASKS} asks sent, "
         f"{sum(rows.values())} requests stored, {len(lost)} lost, {len(twice)} stored twice, "
