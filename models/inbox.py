@@ -22,6 +22,8 @@ from models.entities import InboxState, InboxUpdate
 MAX_ATTEMPTS = 3
 #: Telegram redelivers an unacknowledged update for up to 24 hours; remember ids twice that.
 REMEMBER_DONE = timedelta(days=2)
+#: A parked update holds what someone wrote; after this long nobody will retry it.
+KEEP_PARKED = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,13 @@ async def drop(session: AsyncSession, update_ids: Sequence[int] | None) -> int:
 
 
 async def forget_handled(session: AsyncSession, now: datetime) -> int:
-    """Handled ids are needed only while Telegram might still send them again."""
+    """Handled ids are needed only while Telegram might still send them again; parked
+    updates are given up after a week, so what people wrote does not linger."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.state == InboxState.PARKED, InboxUpdate.received_at < now - KEEP_PARKED)
+        .values(state=InboxState.DONE, payload=None, handled_at=now)
+    )
     result = await session.execute(
         delete(InboxUpdate).where(
             InboxUpdate.state == InboxState.DONE, InboxUpdate.handled_at < now - REMEMBER_DONE

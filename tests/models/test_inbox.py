@@ -96,6 +96,18 @@ async def test_handled_ids_are_forgotten_after_two_days(session: AsyncSession):
     assert [row.update_id for row in await inbox.pending(session)] == [2]
 
 
+async def test_parked_updates_are_given_up_after_a_week(session: AsyncSession):
+    await inbox.store(session, [_arrival(1)])
+    await inbox.failed(session, 1, "ValueError", park=True)
+    now = utcnow()
+    await inbox.forget_handled(session, now + timedelta(days=6))
+    assert len(await inbox.parked(session)) == 1
+    await inbox.forget_handled(session, now + inbox.KEEP_PARKED + timedelta(hours=1))
+    assert await inbox.parked(session) == []
+    row = await session.get(InboxUpdate, 1)
+    assert row is not None and row.payload is None
+
+
 async def test_pending_pages_through_in_update_order(session: AsyncSession):
     await inbox.store(session, [_arrival(n) for n in (5, 3, 9, 1)])
     first = await inbox.pending(session, limit=2)
