@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import BadRequest, Conflict, InvalidToken, TelegramError
 
@@ -48,6 +47,9 @@ MAX_WAIT = 30.0
 #: How often the inbox is looked at anyway (e.g. for updates `buurtbot inbox retry` freed).
 RECHECK_EVERY = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Updates stored but not yet handled, above which polling waits: a burst stays in the
+#: inbox (and at Telegram) instead of in memory.
+MAX_IN_FLIGHT = 500
 
 
 async def patiently(call: Callable[[], Awaitable[object]], what: str) -> None:
@@ -73,8 +75,9 @@ class Intake:
         #: After an outage everything comes from the inbox, so each chat stays in order.
         self._recovering = False
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()  # set when polling may fetch more
         self._tasks: list[asyncio.Task[None]] = []
-        self._site: web.AppRunner | None = None
+        self._site: Any = None  # aiohttp's AppRunner, in webhook mode
         #: Set when the bot cannot go on (the reason is in services.fatal).
         self.stopped = asyncio.Event()
 
@@ -84,6 +87,8 @@ class Intake:
 
     def finished(self, update_id: int) -> None:
         self._in_flight.discard(update_id)
+        if len(self._in_flight) <= MAX_IN_FLIGHT:
+            self._room.set()
 
     def outage(self) -> None:
         """The processor could not reach the database: bring the inbox back once it can."""
@@ -175,6 +180,9 @@ class Intake:
         offset: int | None = None
         wait = FIRST_WAIT
         while True:
+            while len(self._in_flight) > MAX_IN_FLIGHT:
+                self._room.clear()
+                await self._room.wait()
             try:
                 updates = await self._app.bot.get_updates(
                     offset=offset, timeout=poll_seconds, allowed_updates=ALLOWED_UPDATES
@@ -220,6 +228,8 @@ class Intake:
         self.stopped.set()
 
     async def _serve_webhook(self) -> None:
+        from aiohttp import web  # only here: 10 MB that polling does not need
+
         webhook = self._services.config.telegram.webhook
         assert webhook.url is not None and webhook.secret_token is not None  # the config insists
         secret = webhook.secret_token.get_secret_value()
