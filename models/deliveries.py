@@ -32,7 +32,8 @@ async def add(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
 async def chats_due(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
     """Chats with a row whose turn has come (a retry, or one left by a stopped process)."""
     result = await session.scalars(
-        select(OutboxMessage.chat_id).distinct()
+        select(OutboxMessage.chat_id)
+        .distinct()
         .where(OutboxMessage.next_attempt_at <= now)
         .limit(limit)
     )
