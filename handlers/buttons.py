@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BuurtContext
+from handlers.numbers import parse_id
 
 MAX_DATA = 64
 _PART = re.compile(r"^[a-z0-9_-]{1,20}$")
@@ -56,12 +57,25 @@ def parse(
                 return None
             values.append(raw)
         elif kind is int:
-            if not raw.isdigit():
+            number = parse_id(raw)
+            if number is None:
                 return None
-            values.append(int(raw))
+            values.append(number)
         else:
             values.append(raw)
     return query, values
+
+
+def shows(query: CallbackQuery) -> bool:
+    """Whether the pressed message shows a button with the pressed data.
+
+    A modified client can send any data for any message; this is the check for handlers
+    that act on the pressed message itself, with nothing in the database to check.
+    """
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == query.data for row in rows for button in row)
 
 
 def deep_link(bot_username: str, parameter: str, payload: str) -> str:

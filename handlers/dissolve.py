@@ -67,8 +67,10 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
         ),
     )
     _ = context.gettext_for(owner.language_code if owner else None)  # the owner reads this
+    # The bot may not write first to an owner who never opened a DM with it: ask in the group.
+    where = group.owner_id if owner is not None and owner.started_at else chat.id
     context.outbox.send(
-        group.owner_id,
+        where,
         _(
             "{name} suggests ending the group <b>{title}</b>.",
             name=user.first_name,

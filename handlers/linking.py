@@ -272,6 +272,9 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
     if group.owner_id != user.id:
         context.answer(update, _("Only the person who made this group can choose."))
         return
+    if chat.type == ChatType.PRIVATE:  # a forged press: Telegram lists no admins there
+        context.answer(update, link_problem(_, "private_chat"), show_alert=True)
+        return
     try:
         await complete_link(context.bot, context.scope, _, group, chat.id, user.id)
     except groups.GroupError as error:

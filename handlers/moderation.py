@@ -18,6 +18,7 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler
+from handlers.numbers import parse_id
 from handlers.oversight import scope
 from handlers.people import person
 from models import neighbourhoods, oversight
@@ -42,10 +43,11 @@ async def _home(
         return None, words
     if chat.type != ChatType.PRIVATE:
         return await neighbourhoods.find_active(context.session, chat.id), words
-    if not words or not words[0].isdigit():
+    home_id = parse_id(words[0]) if words else None
+    if home_id is None:
         return None, words
     allowed = await scope(context, user.id)
-    home = await context.session.get(Neighbourhood, int(words[0]))
+    home = await context.session.get(Neighbourhood, home_id)
     if home is None or not home.active or (allowed is not None and home.id not in allowed):
         return None, words[1:]
     return home, words[1:]
@@ -63,9 +65,8 @@ async def _target(context: BuurtContext, message: Message, words: list[str]) -> 
             return await context.session.scalar(
                 select(User).where(func.lower(User.username) == text[1:].lower())
             )
-    if words and words[0].isdigit():
-        return await context.session.get(User, int(words[0]))
-    return None
+    user_id = parse_id(words[0]) if words else None
+    return await context.session.get(User, user_id) if user_id is not None else None
 
 
 async def _chats_of(context: BuurtContext, home: Neighbourhood) -> list[int]:
@@ -161,7 +162,7 @@ async def announce(update: Update, context: BuurtContext) -> None:
             ),
         )
         return
-    if len(text) > ANNOUNCEMENT_MAX:
+    if len(text.encode("utf-16-le")) // 2 > ANNOUNCEMENT_MAX:  # as Telegram may count: 😀 is 2
         context.reply(
             update, _("Please keep an announcement under {max} characters.", max=ANNOUNCEMENT_MAX)
         )

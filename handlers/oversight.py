@@ -21,6 +21,7 @@ from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler
 from handlers.dissolve import summary_text
 from handlers.nudges import nudge_message, owner_message
+from handlers.numbers import parse_id
 from models import groups, nudges, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
@@ -41,8 +42,7 @@ def _words(update: Update) -> list[str]:
 
 
 def _number(word: str | None) -> int | None:
-    word = (word or "").lstrip("#")
-    return int(word) if word.isdigit() and len(word) < 12 else None
+    return parse_id((word or "").lstrip("#"))
 
 
 def overview_text(_: Gettext, lines: list[oversight.Line]) -> str:
@@ -204,7 +204,7 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
         return
     words = _words(update)
     group = await _group_in_scope(context, user.id, words[0] if words else None)
-    reason = " ".join(words[1:]).strip()
+    reason = " ".join(words[1:]).strip()[:255]  # as kept; all of it may not fit a message
     if group is None or not reason:
         context.reply(
             update,
@@ -214,7 +214,7 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
             ),
         )
         return
-    group.dissolve_reason = reason[:255]  # kept for the confirmation
+    group.dissolve_reason = reason  # kept for the confirmation
     context.reply(
         update,
         _(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import warnings
 
 from telegram import Bot, Update
 
@@ -40,8 +41,22 @@ def table(weeks: list[oversight.Week]) -> str:
     return out.getvalue()
 
 
+def _label(title: str) -> str:
+    """A chat title as a legend label: matplotlib reads $…$ as maths (and fails on bad
+    maths), and leaves out labels that start with an underscore."""
+    label = title.replace("$", r"\$")
+    return f" {label}" if label.startswith("_") else label
+
+
 def chart(_: Gettext, weeks: list[oversight.Week]) -> bytes:
     """Two panels, one line per neighbourhood: active groups, and requests done."""
+    with warnings.catch_warnings():
+        # Emoji in titles have no glyph in the default font: drawn as boxes, not an error.
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        return _draw(_, weeks)
+
+
+def _draw(_: Gettext, weeks: list[oversight.Week]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -52,8 +67,9 @@ def chart(_: Gettext, weeks: list[oversight.Week]) -> bytes:
         for neighbourhood_id in dict.fromkeys(w.neighbourhood_id for w in weeks):
             rows = [w for w in weeks if w.neighbourhood_id == neighbourhood_id]
             days = [w.week for w in rows]
-            top.plot(days, [w.active_groups for w in rows], marker="o", label=rows[0].title)
-            bottom.plot(days, [w.done for w in rows], marker="o", label=rows[0].title)
+            label = _label(rows[0].title)
+            top.plot(days, [w.active_groups for w in rows], marker="o", label=label)
+            bottom.plot(days, [w.done for w in rows], marker="o", label=label)
         top.set_title(_("Active groups per week"))
         bottom.set_title(_("Requests done per week"))
         for axes in (top, bottom):

@@ -15,9 +15,10 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import request_parsing
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern, shows
 from handlers.cards import card, line
 from handlers.commands import command_handler
+from handlers.numbers import parse_id
 from handlers.people import person
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
@@ -247,7 +248,12 @@ async def page_pressed(update: Update, context: BuurtContext) -> None:
         return
     query, (page,) = parsed
     message = query.message
-    listing = await _listing(context, message.chat.id, int(page)) if message else None
+    # Only a listing's own buttons turn its pages: a forged press must not turn a card into one.
+    listing = (
+        await _listing(context, message.chat.id, int(page))
+        if message is not None and shows(query)
+        else None
+    )
     if message is None or listing is None:
         no_longer_works(update, context)
         return
@@ -263,7 +269,8 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     parts = _arguments(update).split(maxsplit=1)
     number = parts[0].lstrip("#") if parts else ""
-    if not number.isdigit() or len(parts) < 2:
+    request_id = parse_id(number)
+    if request_id is None or len(parts) < 2:
         context.reply(
             update,
             _(
@@ -273,7 +280,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
         )
         return
     try:
-        current = await requests.load(context.session, int(number))
+        current = await requests.load(context.session, request_id)
         if current.chat_id != chat.id:
             raise requests.RequestError("unknown")
         request = await requests.cancel(

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.commands import command_handler
+from handlers.numbers import parse_id
 from handlers.oversight import scope
 from models import neighbourhoods, nudges, oversight, settings
 from models.base import utcnow
@@ -19,6 +20,10 @@ def _arguments(update: Update) -> str:
     text = update.effective_message.text if update.effective_message else None
     parts = (text or "").split(maxsplit=1)
     return parts[1] if len(parts) > 1 else ""
+
+
+#: A mistyped key is echoed this far: it may be a whole message long.
+KEY_SHOWN = 40
 
 
 def problem(_: Gettext, error: settings.SettingError) -> str:
@@ -37,7 +42,7 @@ def problem(_: Gettext, error: settings.SettingError) -> str:
     }[error.problem]
     return _(
         "I could not use {key}: expected {allowed}. Nothing was changed.",
-        key=error.key,
+        key=error.key if len(error.key) <= KEY_SHOWN else error.key[: KEY_SHOWN - 1] + "…",
         allowed=allowed,
     )
 
@@ -132,7 +137,8 @@ async def settings_command(update: Update, context: BuurtContext) -> None:
     if chat.type == ChatType.PRIVATE:
         number, _space, text = text.partition(" ")
         allowed = await scope(context, user.id)
-        home = await context.session.get(Neighbourhood, int(number)) if number.isdigit() else None
+        home_id = parse_id(number)
+        home = await context.session.get(Neighbourhood, home_id) if home_id is not None else None
         if home is None or not home.active or (allowed is not None and home.id not in allowed):
             context.reply(
                 update,

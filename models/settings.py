@@ -41,7 +41,7 @@ def _value(key: str, raw: str) -> Change:
     if key == "timezone":
         try:
             ZoneInfo(raw)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. "Europe", a folder
             raise SettingError(key, "timezone") from None
         return Change(key, raw)
     if key == "nudge_after_days":

@@ -369,6 +369,23 @@ async def test_dissolve_by_a_member_asks_the_owner(
     assert "already ended" in str((await stale.wait()).text)
 
 
+async def test_an_owner_without_a_dm_is_asked_to_end_in_the_group(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet, anna = people.piet, people.anna  # Piet never opened a DM with the bot
+    street = await neighbourhood(sb, anna, piet)
+    chat = await start_group(sb, street, piet, "Klaar")
+    await anna.request_join(invite_link_of(sb, chat))
+    await eventually(lambda: _is_member(sb, chat, anna))
+    await anna.send(chat, "/dissolve")
+    assert "alleen de eigenaar" in (await chat.next_bot_message()).text.lower()
+    suggestion = await chat.next_bot_message()
+    assert "Anna suggests ending" in suggestion.text
+    await piet.press(suggestion, "End the group")
+    await eventually(lambda: _has_button(suggestion, "Yes, end it"))
+    assert all(call.ok for call in sb.calls_to("sendMessage"))
+
+
 async def _has_button(message, text: str) -> bool:
     return text in message.button_texts
 
@@ -454,6 +471,7 @@ async def test_a_forged_link_choice_cannot_link_a_private_chat(
     press = await piet.press_data(welcome, f"lk:{group.id}")
     assert "private chat" in str((await press.wait()).text)
     assert (await _group(bot, "Privé")).status == GroupStatus.PENDING
+    assert all(call.ok for call in sb.calls_to("getChatAdministrators"))  # nothing asked there
 
 
 async def test_two_residents_racing_for_one_token(

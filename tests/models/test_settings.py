@@ -41,6 +41,10 @@ def test_good_settings():
         ("coordinators=anna", "coordinators", "person"),
         ('join_question="unclosed', "…", "quotes"),
         ("join_question=" + "x" * 256, "join_question", "question"),
+        ("nudge_after_days=²", "nudge_after_days", "days"),
+        ("nudge_after_days=" + "9" * 5000, "nudge_after_days", "days"),
+        ("timezone=Europe", "timezone", "timezone"),  # a folder of zones, not a zone
+        ("timezone=" + "a" * 300, "timezone", "timezone"),  # too long for a file name
     ],
 )
 def test_bad_settings_name_their_key(text: str, key: str, problem: str):
