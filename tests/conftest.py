@@ -22,6 +22,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+#: PostgreSQL connections per test engine: enough for the 50 transactions the claim race
+#: holds open at once (the server allows 100).
+POOL_SIZE = 50
 
 
 @pytest.fixture(params=BACKENDS)
@@ -38,7 +41,9 @@ async def bare_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     async with admin.begin() as connection:
         await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = database.create_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
+        POSTGRES_URL,
+        pool_size=POOL_SIZE,
+        connect_args={"server_settings": {"search_path": schema}},
     )
     yield engine
     await engine.dispose()

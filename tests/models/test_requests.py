@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import RequestKind, RequestState, database, neighbourhoods, requests
@@ -33,13 +34,24 @@ async def _setup(session: AsyncSession, helpers: int = 0) -> tuple[int, int]:
     return request.id, registration.neighbourhood.id
 
 
-async def test_twenty_concurrent_claims_make_one_claimer(engine: AsyncEngine):
+CLAIMERS = 50
+
+
+async def test_fifty_concurrent_claims_make_one_claimer(engine: AsyncEngine):
     make = database.sessionmaker(engine)
     async with make() as session:
-        request_id, _ = await _setup(session, helpers=20)
+        request_id, _ = await _setup(session, helpers=CLAIMERS)
+    # On PostgreSQL all fifty hold a transaction before anyone claims, so they race inside
+    # the server. SQLite's BEGIN IMMEDIATE admits one writer at a time: holding fifty open
+    # would only wait out busy_timeout, so there they start together and queue on the lock.
+    hold_first = engine.dialect.name == "postgresql"
+    start = asyncio.Barrier(CLAIMERS)
 
     async def claim(helper: int) -> str:
         async with make() as session:
+            if hold_first:
+                await session.execute(select(1))
+            await start.wait()
             try:
                 await requests.claim(session, request_id, 100 + helper)
             except requests.RequestError as error:
@@ -48,9 +60,9 @@ async def test_twenty_concurrent_claims_make_one_claimer(engine: AsyncEngine):
             await session.commit()
             return "won"
 
-    outcomes = await asyncio.gather(*(claim(n) for n in range(20)))
+    outcomes = await asyncio.gather(*(claim(n) for n in range(CLAIMERS)))
     assert outcomes.count("won") == 1, outcomes
-    assert outcomes.count("taken") == 19
+    assert outcomes.count("taken") == CLAIMERS - 1, outcomes
     async with make() as session:
         request = await requests.load(session, request_id)
         assert request.state == RequestState.CLAIMED
