@@ -37,8 +37,10 @@ from models.base import utcnow
 log = logging.getLogger(__name__)
 
 #: Nudges in flight at once. The rate limiter does the pacing; a short queue in
-#: front of it lets residents' replies through without waiting behind the round.
-SEND_CONCURRENCY = 4
+#: front of it lets residents' replies through without waiting behind the round
+#: (with 4, a reply's p99 during a 1,000-nudge round was 186 ms; with 2, 117 ms,
+#: at the same messages per second).
+SEND_CONCURRENCY = 2
 
 
 @dataclass
