@@ -152,6 +152,10 @@ class Courier:
             log.warning("no delivery to chat %s yet (%s)", row.chat_id, type(exc).__name__)
             await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
             return False
+        except Exception:  # a row we cannot even make a call of would fail forever
+            log.exception("outbox row %s (%s) cannot be sent; dropped", row.id, row.kind)
+            await self._finish(row, None)
+            return True
         await self._finish(row, message_id)
         return True
 

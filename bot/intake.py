@@ -98,14 +98,26 @@ class Intake:
     async def start(self, poll_timeout: int = POLL_TIMEOUT) -> None:
         """Unfinished updates first, then new ones."""
         await self._recover()
-        self._tasks.append(asyncio.create_task(self._recovery(), name="inbox recovery"))
+        self._tasks.append(
+            asyncio.create_task(self._guarded(self._recovery()), name="inbox recovery")
+        )
         if self._services.config.telegram.mode == "webhook":
             await self._serve_webhook()
         else:
             await patiently(self._app.bot.delete_webhook, "deleteWebhook")
             self._tasks.append(
-                asyncio.create_task(self._polling(poll_timeout), name="inbox polling")
+                asyncio.create_task(self._guarded(self._polling(poll_timeout)), name="polling")
             )
+
+    async def _guarded(self, work: Awaitable[None]) -> None:
+        """Intake that died would leave a bot that looks alive and hears nothing: stop it."""
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("intake failed")
+            self._fatal("intake failed unexpectedly (see the log above); restart the bot")
 
     async def stop(self) -> None:
         if self._site is not None:

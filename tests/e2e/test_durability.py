@@ -17,6 +17,7 @@ from bot.cli import inbox_command
 from bot.config import Config
 from bot.context import BuurtApplication
 from models import Request, User
+from models.base import utcnow
 from models.entities import InboxState, InboxUpdate, OutboxMessage
 from sandbox import Sandbox
 from tests.e2e.conftest import TOKEN, People, db, eventually, make_config, running
@@ -193,3 +194,21 @@ async def _refuses_without_the_secret(sb: Sandbox, tmp_path: Path) -> None:
         )
         assert answer.status_code == 200
         assert await _count(app, InboxUpdate) == 1
+
+
+async def test_an_outbox_row_that_cannot_be_sent_is_dropped_not_retried_forever(
+    bot: BuurtApplication, caplog
+):
+    async with db(bot) as session:
+        session.add(
+            OutboxMessage(
+                chat_id=5, kind="nonsense", params="{}", attempts=0, next_attempt_at=utcnow()
+            )
+        )
+        await session.commit()
+
+    async def outbox_empty() -> bool:
+        return await _count(bot, OutboxMessage) == 0
+
+    await eventually(outbox_empty)
+    assert any("cannot be sent; dropped" in record.getMessage() for record in caplog.records)
