@@ -24,6 +24,8 @@ class Throttle:
         self.limit, self.window = limit, window
         self._seen: dict[int, deque[float]] = {}
         self._warned: set[int] = set()
+        #: Updates let through lately: a failing update is tried again, and counts once.
+        self._allowed: deque[int] = deque(maxlen=1000)
 
     def allow(self, user_id: int, now: float) -> bool:
         recent = self._seen.setdefault(user_id, deque())
@@ -50,7 +52,10 @@ class Throttle:
         is_command = bool(message and message.text and message.text.startswith("/"))
         if user is None or not (is_command or update.callback_query):
             return
+        if update.update_id in self._allowed:
+            return
         if self.allow(user.id, time.monotonic()):
+            self._allowed.append(update.update_id)
             return
         if self.first_refusal(user.id):
             _ = context.gettext()

@@ -212,3 +212,29 @@ async def test_an_outbox_row_that_cannot_be_sent_is_dropped_not_retried_forever(
 
     await eventually(outbox_empty)
     assert any("cannot be sent; dropped" in record.getMessage() for record in caplog.records)
+
+
+async def test_the_tries_of_a_failing_update_count_once_against_the_brake(
+    sb: Sandbox, people: People, tmp_path: Path
+):
+    config = make_config(sb, tmp_path, [])
+    config = config.model_copy(
+        update={"limits": config.limits.model_copy(update={"commands_per_minute": 3})}
+    )
+    async with running(sb, config) as app:
+        street = await neighbourhood(sb, people.anna, people.piet)
+        async with db(app) as session:
+            await session.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON request "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+            await session.commit()
+        await people.piet.send(street.chat, "/ask boodschappen")  # tried three times
+        assert "Sorry" in (await street.chat.next_bot_message()).text
+        for _ in range(2):  # the second and third command of this minute
+            await people.piet.send(street.chat, "/requests")
+            assert "Slow down" not in (await street.chat.next_bot_message()).text
+        await people.piet.send(street.chat, "/requests")  # the fourth
+        assert "Slow down" in (await street.chat.next_bot_message()).text
