@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -52,16 +53,27 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_IN_FLIGHT = 500
 
 
-async def patiently(call: Callable[[], Awaitable[object]], what: str) -> None:
-    """A Telegram call the bot cannot start without: a hiccup is waited out, a bad token not."""
+def telegram_hiccup(exc: Exception) -> bool:
+    """No answer, a 5xx or a 429: worth asking again. A bad token, 409 or 400 is not."""
+    return isinstance(exc, TelegramError) and not isinstance(
+        exc, InvalidToken | Conflict | BadRequest
+    )
+
+
+async def patiently(
+    call: Callable[[], Awaitable[object]],
+    what: str,
+    passing: Callable[[Exception], bool] = telegram_hiccup,
+) -> None:
+    """Something the bot cannot go on without: a passing failure is waited out, others raise."""
     wait = FIRST_WAIT
     while True:
         try:
             await call()
             return
-        except (InvalidToken, Conflict, BadRequest):
-            raise  # asking again will not help
-        except TelegramError as exc:
+        except Exception as exc:
+            if not passing(exc):
+                raise
             log.warning("%s failed (%s); trying again in %.1f s", what, type(exc).__name__, wait)
         await asyncio.sleep(wait)
         wait = min(wait * 2, MAX_WAIT)
@@ -214,26 +226,10 @@ class Intake:
             wait = FIRST_WAIT
             if not updates:
                 continue
-            await self._store_patiently(updates)
+            # While the database is away nothing is acknowledged: Telegram keeps the updates.
+            await patiently(functools.partial(self.accept, updates), "storing updates", is_outage)
             # Only the next getUpdates, with this offset, tells Telegram that we have them.
             offset = updates[-1].update_id + 1
-
-    async def _store_patiently(self, updates: Sequence[Update]) -> None:
-        wait = FIRST_WAIT
-        while True:
-            try:
-                await self.accept(updates)
-                return
-            except Exception as exc:
-                if not is_outage(exc):
-                    raise
-                log.warning(
-                    "the database is unavailable (%s); intake paused for %.1f s",
-                    type(exc).__name__,
-                    wait,
-                )
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, MAX_WAIT)
 
     def _fatal(self, reason: str) -> None:
         self._services.fatal = reason

@@ -75,11 +75,15 @@ class TransactionalProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         intake = self.services.intake
-        update_id = update.update_id if isinstance(update, Update) else None
-        tracked = intake is not None and update_id is not None and intake.tracks(update_id)
+        # Only an update that came through the inbox is taken from it, and tried again.
+        update_id = (
+            update.update_id
+            if isinstance(update, Update) and intake is not None and intake.tracks(update.update_id)
+            else None
+        )
         async with self._in_order(chat.id if chat else None):
             try:
-                if not tracked or update_id is None:
+                if update_id is None:
                     await self._handle(update, coroutine, None, final=True)
                     return
                 for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
@@ -92,7 +96,7 @@ class TransactionalProcessor(BaseUpdateProcessor):
                     if outcome is not Outcome.FAILED:
                         return
             finally:
-                if tracked and intake is not None and update_id is not None:
+                if intake is not None and update_id is not None:
                     intake.finished(update_id)
 
     async def _handle(
