@@ -48,6 +48,22 @@ BAD = {
         "telegram.webhook.url",
         "webhook",
     ),
+    "webhook without secret": (
+        '[telegram]\ntoken = "1:a"\nmode = "webhook"\n'
+        '[telegram.webhook]\nurl = "https://bot.example.org/hook"\n',
+        "webhook.secret_token",
+        "BUURTBOT_WEBHOOK_SECRET_TOKEN",
+    ),
+    "no commands at all": (
+        GOOD + "[limits]\ncommands_per_minute = 0\n",
+        "limits.commands_per_minute",
+        "greater than or equal to 1",
+    ),
+    "no messages at all": (
+        '[telegram]\ntoken = "1:a"\nmessages_per_second = 0\n',
+        "telegram.messages_per_second",
+        "greater than 0",
+    ),
     "not toml": ("[telegram\ntoken = 1", "not valid TOML", "line 1"),
 }
 

@@ -90,6 +90,11 @@ async def test_a_failing_update_is_parked_and_can_be_retried(
         listing = capsys.readouterr().out
         assert "1 parked update(s)" in listing and "IntegrityError" in listing
         assert "boodschappen" not in listing  # the operator sees ids, not what people wrote
+        assert await inbox_command(config, "retry", [], False) == 2  # which ones?
+        assert "name update ids, or --all" in capsys.readouterr().err
+        assert await inbox_command(config, "retry", [123456789], False) == 0  # not parked
+        assert "0 update(s)" in capsys.readouterr().out
+        assert await parked()
 
         async with db(app) as session:  # the bug is fixed
             await session.execute(text("DROP TRIGGER refuse"))
@@ -188,6 +193,10 @@ async def _refuses_without_the_secret(sb: Sandbox, tmp_path: Path) -> None:
         for headers in ({}, {intake_module.SECRET_HEADER: "guess"}):
             answer = await client.post(url, json=update, headers=headers)
             assert answer.status_code == 403
+        secret = {intake_module.SECRET_HEADER: "s3cret-s3cret"}
+        for body in (b"{not json", b"[1, 2]"):  # with the secret, but not an update
+            answer = await client.post(url, content=body, headers=secret)
+            assert answer.status_code == 400
         assert await _count(app, InboxUpdate) == 0
         answer = await client.post(
             url, json=update, headers={intake_module.SECRET_HEADER: "s3cret-s3cret"}
