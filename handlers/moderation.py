@@ -198,15 +198,27 @@ async def announce_pressed(update: Update, context: BuurtContext) -> None:
     ):
         no_longer_works(update, context)
         return
+    # A preview is decided once. A second press (a double tap, or Post right after Cancel)
+    # still carries the preview as it was, so only the record can tell.
+    marker = f"preview {message.chat.id}:{message.message_id}"
+    for done in ("announce", "announce cancelled"):
+        if await oversight.was_done(context.session, done, marker):
+            no_longer_works(update, context)
+            return
     if action == "no":
+        await oversight.audit(
+            context.session,
+            actor_id=user.id,
+            action="announce cancelled",
+            target=f"neighbourhood {home.id}",
+            neighbourhood_id=home.id,
+            detail=marker,
+            now=utcnow(),
+        )
         context.answer(update)
         context.outbox.edit(message.chat.id, message.message_id, _("Not posted."))
         return
     text = message.text.split("\n\n", 1)[1]  # the preview is the one place the text lives
-    marker = f"preview {message.chat.id}:{message.message_id}"
-    if await oversight.was_done(context.session, "announce", marker):
-        no_longer_works(update, context)  # a second press on the same preview
-        return
     await oversight.audit(
         context.session,
         actor_id=user.id,

@@ -224,6 +224,26 @@ async def test_an_announcement_is_previewed_then_posted(
     assert "/announce" in await _ask(dirk, f"/announce {home_id} niet van jou")
 
 
+async def test_a_cancelled_announcement_stays_cancelled(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    home_id, _ = await _ids(bot)
+    fleur = people.fleur
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await fleur.send(fleur.dm, f"/announce {home_id} Buurthuis dicht")
+    preview = await fleur.dm.next_bot_message()
+    # A double tap on Cancel, then Post: every press still shows the preview as it was.
+    presses = [await fleur.press_data(preview, f"an:{a}:{home_id}") for a in ("no", "no", "ok")]
+    for press in presses:
+        await press.wait()
+    await sb.idle()
+    await street.no_bot_message(timeout=0.5)  # nothing posted
+    assert preview.text == "Niet geplaatst."
+    edits = [c for c in sb.calls_to("editMessageText") if c.params.get("message_id")]
+    assert edits and all(c.ok for c in edits)  # the preview was edited once, not refused
+
+
 async def test_the_report_is_a_chart_and_a_table_that_agree(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
