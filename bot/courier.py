@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +40,11 @@ SWEEP_EVERY = 1.0
 SWEEP_CONCURRENCY = 64
 #: Locks per chat, striped: enough to keep chats apart without one lock per chat ever seen.
 STRIPES = 256
+#: Messages whose shown text and buttons are remembered, most recent first.
+SHOWN = 10_000
+
+#: A message's text and buttons as the bot last set them (None: text unknown).
+Shown = tuple[str | None, str | None]
 
 
 class Courier:
@@ -50,6 +56,9 @@ class Courier:
         self._held: set[int] = set()
         #: Rows being sent by this process right now.
         self._in_flight: set[int] = set()
+        #: What recent messages show: an edit that would change nothing is not sent, since
+        #: Telegram refuses it (a double tap on Cancel, a page turned to the page shown).
+        self._shown: OrderedDict[tuple[int, int], Shown] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
 
     def _lock(self, chat_id: int) -> asyncio.Lock:
@@ -132,6 +141,10 @@ class Courier:
 
     async def _send(self, row: OutboxMessage) -> bool:
         """Try one row; True when it is finished with (delivered, or refused for good)."""
+        target, shown = _effect(row)
+        if target is not None and self._shows(target, shown):
+            await self._finish(row, None)
+            return True
         try:
             message_id = await perform(self._bot, row)
         except RetryAfter as exc:
@@ -156,8 +169,25 @@ class Courier:
             log.exception("outbox row %s (%s) cannot be sent; dropped", row.id, row.kind)
             await self._finish(row, None)
             return True
+        if target is None and message_id is not None:
+            target = (row.chat_id, message_id)
+        if target is not None:
+            if shown[0] is None and target in self._shown:  # buttons off: the text stays
+                shown = (self._shown[target][0], shown[1])
+            self._shown[target] = shown
+            self._shown.move_to_end(target)
+            if len(self._shown) > SHOWN:
+                self._shown.popitem(last=False)
         await self._finish(row, message_id)
         return True
+
+    def _shows(self, target: tuple[int, int], shown: Shown) -> bool:
+        """Whether the message already shows this, as far as this process knows."""
+        before = self._shown.get(target)
+        if before is None:
+            return False
+        text, markup = shown
+        return (text is None or text == before[0]) and markup == before[1]
 
     async def _finish(
         self, row: OutboxMessage, message_id: int | None, *, refused: bool = False
@@ -177,6 +207,16 @@ class Courier:
         async with self._sessionmaker() as session:
             await deliveries.postpone(session, row.id, row.next_attempt_at)
             await session.commit()
+
+
+def _effect(row: OutboxMessage) -> tuple[tuple[int, int] | None, Shown]:
+    """The message a row changes (None for a new one or no message) and what it will show."""
+    if row.kind not in (Kind.SEND, Kind.EDIT, Kind.BUTTONS_OFF):
+        return None, (None, None)
+    p = json.loads(row.params)
+    markup = json.dumps(p["markup"], sort_keys=True) if p.get("markup") else None
+    target = (row.chat_id, p["message_id"]) if row.kind != Kind.SEND else None
+    return target, (p.get("text"), markup)
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from bot.context import BuurtApplication
 from models import Group, GroupStatus
 from models.base import utcnow
+from models.entities import OutboxMessage
 from sandbox import Sandbox
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import (
@@ -388,6 +389,32 @@ async def test_an_owner_without_a_dm_is_asked_to_end_in_the_group(
 
 async def _has_button(message, text: str) -> bool:
     return text in message.button_texts
+
+
+async def test_a_double_tap_on_no_edits_the_question_once(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    piet = people.piet
+    street = await neighbourhood(sb, people.anna, piet)
+    chat = await start_group(sb, street, piet, "Tuin")
+    await piet.send(chat, "/dissolve")
+    question = await chat.next_bot_message()
+    group_id = question.buttons[0][0]["callback_data"].rsplit(":", 1)[1]
+    # The first edit is held up, so the second tap still sees the question.
+    sb.fail_method("editMessageText", error_code=502, description="Bad Gateway", times=1)
+    presses = [await piet.press_data(question, f"ds:no:{group_id}") for _ in range(2)]
+    for press in presses:
+        await press.wait()  # both answered
+
+    async def outbox_empty() -> bool:
+        async with db(bot) as session:
+            return not (await session.scalars(select(OutboxMessage.id))).first()
+
+    await eventually(outbox_empty)
+    assert question.text == "Good, the group goes on."
+    edits = [c for c in sb.calls_to("editMessageText") if int(c.params["chat_id"]) == chat.id]
+    # The second edit would change nothing, and Telegram refuses such an edit: not sent.
+    assert [c.ok for c in edits] == [False, True]
 
 
 async def test_forged_buttons_change_nothing(sb: Sandbox, people: People, bot: BuurtApplication):
