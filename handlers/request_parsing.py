@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 _BEHALF = re.compile(r"^(?:for|voor)\s+([^:\n]+?)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u00a0]+")
+#: What makes a found date a date: a word ("vrijdag", "12 december") or day-month digits.
+_SAYS_DATE = re.compile(r"[^\W\d_]|\d[-/.]\d")
 
 
 #: Bidi overrides and isolates can make a text display as something else entirely.
@@ -55,10 +57,9 @@ def find_due(text: str, language: str, timezone: str, now: datetime) -> date | N
     except Exception:  # a parser quirk must never cost the resident their request
         log.debug("dateparser failed on a request text", exc_info=True)
         return None
-    if not found:
-        return None
-    due = found[0][1].date()
-    return due if due >= local_now.date() else None
+    # Digits alone are not a date: dateparser reads "number 17 <3" as 17 March.
+    due = next((when.date() for said, when in found or () if _SAYS_DATE.search(said)), None)
+    return due if due is not None and due >= local_now.date() else None
 
 
 def parse(kind: RequestKind, text: str, language: str, timezone: str, now: datetime) -> Draft:

@@ -27,6 +27,10 @@ AMS = "Europe/Amsterdam"
         ("en", "I can lend a ladder", None),
         ("nl", "Wie kan helpen met een kapotte fiets?", None),
         ("nl", "boodschappen 3-1-2020", None),  # in the past: no due date, no error
+        # A number alone is not a date, whatever dateparser makes of it.
+        ("nl", "klusje 17 <3 & co", None),
+        ("en", "help at number 31 <3", None),
+        ("nl", "help op 12 december", date(2026, 12, 12)),
     ],
 )
 def test_due_dates(language: str, text: str, due: date | None):
