@@ -41,7 +41,7 @@ sandbox: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k plural:1,2 --no-location --omit-header -o $(VENV)/buurtbot.pot .
 	for lang in nl en; do \
-	  $(BIN)/pybabel update --no-fuzzy-matching --omit-header --no-location -w 88 \
+	  $(BIN)/pybabel update --no-fuzzy-matching -w 88 \
 	    -D buurtbot -d bot/locale -l $$lang -i $(VENV)/buurtbot.pot; \
 	done
 
