@@ -29,7 +29,7 @@ from handlers.linking import create_invite_link, missing_rights
 from handlers.people import person
 from handlers.priority import GROUP_TRACKING
 from handlers.residents import is_present
-from models import groups, joining
+from models import groups, joining, neighbourhoods
 from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import see_user
 
@@ -180,6 +180,10 @@ async def track(update: Update, context: BuurtContext) -> None:
     if chat is None or chat.type == ChatType.PRIVATE:
         return
     if update.chat_member is None and update.message is None:
+        return
+    # A neighbourhood's chat is never one of its groups (/setup and linking see to it), and
+    # tracking has just looked it up: most updates are from such chats, so ask that first.
+    if await neighbourhoods.find_active(context.session, chat.id) is not None:
         return
     group = await groups.active_in_chat(context.session, chat.id)
     if group is None:

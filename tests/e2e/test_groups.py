@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.context import BuurtApplication
-from models import Group, GroupStatus
+from models import Group, GroupStatus, Neighbourhood
 from models.base import utcnow
 from models.entities import OutboxMessage
 from sandbox import Sandbox
@@ -135,6 +135,15 @@ async def test_link_rejections(sb: Sandbox, people: People, bot: BuurtApplicatio
     # A chat that is already linked.
     await piet.send(first, f"/start@buurtbot_test {other}")
     assert "already a group" in (await first.next_bot_message()).text
+
+    # A group chat cannot become a neighbourhood as well, and a neighbourhood chat no group.
+    await piet.send(first, "/setup")
+    assert "neighbourhood's group chat" in (await first.next_bot_message()).text
+    async with db(bot) as session:
+        assert (
+            await session.scalar(select(Neighbourhood).where(Neighbourhood.chat_id == first.id))
+            is None
+        )
 
     # A token opened in a private chat.
     await piet.send(piet.dm, f"/start {other}")
