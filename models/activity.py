@@ -16,6 +16,9 @@ from models.dialect import insert
 from models.entities import ActivityDay, Group, GroupStatus, Neighbourhood
 
 KEEP_DAYS = 400
+#: Last-activity times are kept to this precision: a chat that is busy right now is not
+#: written to on every message, and nudges, days apart, never notice the difference.
+PRECISION = timedelta(minutes=1)
 
 
 def next_nudge(group: Group, after_days: int, now: datetime) -> datetime:
@@ -39,10 +42,16 @@ async def record(session: AsyncSession, chat_id: int, now: datetime) -> None:
         )
     )
     if neighbourhood is not None:
-        neighbourhood.last_activity_at = now
+        if _stale(neighbourhood.last_activity_at, now):
+            neighbourhood.last_activity_at = now
         return
     assert group is not None
-    await revive(session, group, now)
+    if _stale(group.last_activity_at, now) or group.ignored_nudges or group.needs_attention:
+        await revive(session, group, now)
+
+
+def _stale(last: datetime | None, now: datetime) -> bool:
+    return last is None or not now - PRECISION < last <= now
 
 
 async def revive(session: AsyncSession, group: Group, now: datetime) -> None:

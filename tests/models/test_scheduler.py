@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import (
+    ActivityDay,
     Group,
     GroupMember,
     GroupStatus,
@@ -313,3 +314,25 @@ async def test_a_weekly_digest_lists_what_is_still_open(session: AsyncSession):
     for request in digest.requests:
         await requests.cancel(session, request.id, OWNER.id)
     assert await upkeep.weekly_digests(session, T0 + 30 * DAY) == []  # nothing open: silence
+
+
+async def test_activity_times_are_kept_to_the_minute(session: AsyncSession):
+    """A busy chat is not written on every message; counts still see every one."""
+    home = await _home(session)
+    group = await _group(session, home, -100, T0)
+    await record(session, -100, T0 + DAY)
+    await record(session, -100, T0 + DAY + timedelta(seconds=30))
+    assert group.last_activity_at == T0 + DAY
+    assert group.nudge_due_at == T0 + 15 * DAY
+    group.ignored_nudges = 1  # a nudge went unanswered: the next message must undo that
+    await record(session, -100, T0 + DAY + timedelta(seconds=40))
+    assert (group.ignored_nudges, group.last_activity_at) == (0, T0 + DAY + timedelta(seconds=40))
+    await record(session, home.chat_id, T0 + DAY)
+    await record(session, home.chat_id, T0 + DAY + timedelta(seconds=59))
+    assert home.last_activity_at == T0 + DAY
+    await record(session, home.chat_id, T0 + DAY + timedelta(seconds=61))
+    assert home.last_activity_at == T0 + DAY + timedelta(seconds=61)
+    counted = await session.scalar(
+        select(func.sum(ActivityDay.messages)).where(ActivityDay.chat_id == -100)
+    )
+    assert counted == 3
