@@ -24,6 +24,7 @@ from bot.processor import TransactionalProcessor
 from handlers.commands import menus
 from models import database
 from models.database import is_outage
+from models.people import Presence
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ async def _post_init(app: BuurtApplication) -> None:
     if config.database.migrate_on_start:
         await database.upgrade(engine)
     services.engine = engine
-    services.sessionmaker = database.sessionmaker(engine)
+    services.sessionmaker = database.sessionmaker(engine, {"presence": Presence()})
     await publish_commands(app, services.translator)
     if app.job_queue is not None:
         app.job_queue.run_repeating(

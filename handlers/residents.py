@@ -18,6 +18,7 @@ from handlers.priority import TRACKING
 from models import groups, neighbourhoods
 from models.people import (
     lift_ban,
+    note_presence,
     record_ban,
     record_departure,
     record_presence,
@@ -65,7 +66,7 @@ async def _track_message(context: BuurtContext, message: Message) -> None:
         await neighbourhoods.rename(session, message.chat.id, message.new_chat_title)
     sender = message.from_user
     if sender is not None and not sender.is_bot and not message.left_chat_member:
-        await record_presence(session, neighbourhood, person(sender))
+        await note_presence(session, neighbourhood, person(sender))
     for member in message.new_chat_members or ():
         if not member.is_bot:
             await record_presence(session, neighbourhood, person(member))

@@ -60,8 +60,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def sessionmaker(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions share `info`'s values: what the bot remembers across transactions."""
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

@@ -1,14 +1,20 @@
 """Who the bot has seen, and who lives in which neighbourhood.
 
-These run for nearly every update, so they only write when something changed.
+These run for nearly every update, so they only write when something changed,
+and a neighbour who was seen a moment ago, unchanged, is not looked up again
+(see Presence).
 """
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.dialect import insert
@@ -91,10 +97,89 @@ async def record_presence(
     return resident
 
 
+class Presence:
+    """Who was lately confirmed living where, under which name: as committed, never guessed.
+
+    Most messages in a neighbourhood chat come from someone who wrote there a minute ago;
+    for them note_presence needs no lookups at all. An entry is added only when its
+    transaction commits, and only if no departure or ban anywhere happened since it was
+    read; a departure or ban removes the person at once and again when it commits, so a
+    transaction that read before it cannot bring them back. Entries expire after a
+    while, so a change made outside this process is seen again soon.
+    """
+
+    def __init__(self, size: int = 10_000, ttl: float = 600.0) -> None:
+        self.size, self.ttl = size, ttl
+        self._seen: OrderedDict[tuple[int, int], tuple[Person, float]] = OrderedDict()
+        self._version = 0  # moves on with every departure or ban
+
+    def knows(self, neighbourhood_id: int, person: Person) -> bool:
+        entry = self._seen.get((neighbourhood_id, person.id))
+        return entry is not None and entry[0] == person and time.monotonic() < entry[1]
+
+    def _confirm(self, seen: list[tuple[int, Person, int]]) -> None:
+        until = time.monotonic() + self.ttl
+        for neighbourhood_id, person, version in seen:
+            if version != self._version:
+                continue
+            self._seen[neighbourhood_id, person.id] = (person, until)
+            self._seen.move_to_end((neighbourhood_id, person.id))
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+    def _forget(self, gone: list[tuple[int, int]]) -> None:
+        self._version += 1
+        for key in gone:
+            self._seen.pop(key, None)
+
+
+def _presence(session: AsyncSession | Session) -> Presence | None:
+    found = session.info.get("presence")
+    return found if isinstance(found, Presence) else None
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    presence = _presence(session)
+    if presence is None:
+        return
+    if gone := session.info.pop("presence_gone", None):
+        presence._forget(gone)
+    if seen := session.info.pop("presence_seen", None):
+        presence._confirm(seen)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, _transaction: Any) -> None:
+    session.info.pop("presence_seen", None)
+    session.info.pop("presence_gone", None)
+
+
+async def note_presence(
+    session: AsyncSession, neighbourhood: Neighbourhood, person: Person
+) -> None:
+    """record_presence for someone who just wrote in the chat: free if lately confirmed."""
+    presence = _presence(session)
+    if presence is not None and presence.knows(neighbourhood.id, person):
+        return
+    version = presence._version if presence is not None else 0
+    await record_presence(session, neighbourhood, person)
+    if presence is not None:
+        session.info.setdefault("presence_seen", []).append((neighbourhood.id, person, version))
+
+
+def _gone(session: AsyncSession, neighbourhood: Neighbourhood, user_id: int) -> None:
+    presence = _presence(session)
+    if presence is not None:
+        presence._forget([(neighbourhood.id, user_id)])
+        session.info.setdefault("presence_gone", []).append((neighbourhood.id, user_id))
+
+
 async def record_departure(
     session: AsyncSession, neighbourhood: Neighbourhood, user_id: int
 ) -> None:
     """The person left or was removed; the row stays so history keeps its shape."""
+    _gone(session, neighbourhood, user_id)
     resident = await session.scalar(
         select(Resident).where(
             Resident.neighbourhood_id == neighbourhood.id, Resident.user_id == user_id
@@ -106,6 +191,7 @@ async def record_departure(
 
 async def record_ban(session: AsyncSession, neighbourhood: Neighbourhood, person: Person) -> None:
     """Banned from the neighbourhood chat: kept out of all of its groups too."""
+    _gone(session, neighbourhood, person.id)
     resident = await record_presence(session, neighbourhood, person)
     now = utcnow()
     resident.left_at = now

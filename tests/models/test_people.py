@@ -6,14 +6,16 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models import Neighbourhood, Resident, User, database, neighbourhoods
 from models.people import (
     Person,
+    Presence,
     current_residents,
     mark_started,
+    note_presence,
     record_departure,
     record_presence,
     see_user,
@@ -146,3 +148,86 @@ async def test_any_unicode_title_is_stored(session: AsyncSession, name: str):
     session.expunge_all()
     again = await neighbourhoods.find_active(session, -77)
     assert again is not None and again.title == name and street.created
+
+
+class Statements:
+    """Counts the statements an engine runs: a remembered presence runs none."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.count = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_: object) -> None:
+        self.count += 1
+
+
+async def _noted(
+    make: async_sessionmaker[AsyncSession], street: Neighbourhood, who: Person, *, commit: bool
+) -> None:
+    async with make() as session:
+        await note_presence(session, street, who)
+        if commit:
+            await session.commit()
+
+
+async def _resident(make: async_sessionmaker[AsyncSession], user_id: int) -> Resident:
+    async with make() as session:
+        found = await session.scalar(select(Resident).where(Resident.user_id == user_id))
+        assert found is not None
+        return found
+
+
+async def test_a_presence_is_remembered_once_committed_and_only_then(engine: AsyncEngine):
+    presence = Presence()
+    make = database.sessionmaker(engine, {"presence": presence})
+    async with make() as session:
+        street = await _street(session)
+        await session.commit()
+    statements = Statements(engine)
+
+    await _noted(make, street, ANNA, commit=False)  # rolled back: nothing to remember
+    assert not presence.knows(street.id, ANNA)
+    await _noted(make, street, ANNA, commit=True)
+    assert presence.knows(street.id, ANNA)
+    before = statements.count
+    await _noted(make, street, ANNA, commit=True)
+    assert statements.count == before  # not a single lookup
+
+    renamed = Person(ANNA.id, "Anna B.", "anna", "nl")  # a new name is looked up and stored
+    await _noted(make, street, renamed, commit=True)
+    assert statements.count > before
+    async with make() as session:
+        user = await session.get(User, ANNA.id)
+        assert user is not None
+        assert user.first_name == "Anna B."
+
+
+async def test_a_departure_is_never_hidden_by_a_remembered_presence(engine: AsyncEngine):
+    presence = Presence()
+    make = database.sessionmaker(engine, {"presence": presence})
+    async with make() as session:
+        street = await _street(session)
+        await session.commit()
+    await _noted(make, street, PIET, commit=True)
+
+    # She leaves; when she writes again she is a resident again.
+    async with make() as session:
+        await record_departure(session, street, PIET.id)
+        await session.commit()
+    assert not presence.knows(street.id, PIET)
+    assert (await _resident(make, PIET.id)).left_at is not None
+    await _noted(make, street, PIET, commit=True)
+    assert (await _resident(make, PIET.id)).left_at is None
+
+    # A message read before a departure, committed after it, must not be remembered.
+    # (SQLite runs one transaction at a time, so only PostgreSQL can interleave them.)
+    if engine.dialect.name == "sqlite":
+        return
+    renamed = Person(PIET.id, "Piet K.", None, "en")  # not remembered under this name: read
+    async with make() as early, make() as leaving:
+        await note_presence(early, street, renamed)
+        await record_departure(leaving, street, PIET.id)
+        await leaving.commit()
+        await early.commit()
+    assert not presence.knows(street.id, renamed)
+    assert (await _resident(make, PIET.id)).left_at is not None
