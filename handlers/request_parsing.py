@@ -8,12 +8,15 @@ one in the past, simply leaves the request without a due date.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from dateparser.languages.loader import default_loader
 from dateparser.search import search_dates
 
 from models.entities import RequestKind
@@ -23,8 +26,7 @@ log = logging.getLogger(__name__)
 
 _BEHALF = re.compile(r"^(?:for|voor)\s+([^:\n]+?)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u00a0]+")
-#: What makes a found date a date: a word ("vrijdag", "12 december") or day-month digits.
-_SAYS_DATE = re.compile(r"[^\W\d_]|\d[-/.]\d")
+_DAY_MONTH = re.compile(r"\d[-/.]\d")
 
 
 #: Bidi overrides and isolates can make a text display as something else entirely.
@@ -42,7 +44,54 @@ def clean(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.splitlines()).strip()
 
 
+#: Parts of dateparser's language data that are not words of dates.
+_NOT_DATE_WORDS = {"name", "date_order", "skip", "pertain", "sentence_splitter_group"}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+@functools.cache
+def _date_words(languages: tuple[str, ...]) -> frozenset[str]:
+    """Every word dateparser's own data for these languages uses in a date, lower case."""
+    words: set[str] = set()
+    for language in languages:
+        for key, value in default_loader.get_locale(language).info.items():
+            if key not in _NOT_DATE_WORDS:
+                words.update(w for s in _strings(value) for w in _WORD.findall(s.lower()))
+    return frozenset(words)
+
+
+def _says_date(text: str, languages: tuple[str, ...]) -> bool:
+    """A word of a date ("vrijdag", "12 december") or a day-month ("28-11") is in the text.
+
+    dateparser also takes numbers alone for dates ("number 17 <3" for 17 March), and
+    spends milliseconds on every number; so texts without either are not searched, and
+    what is found counts only if it says a date this way.
+    """
+    if _DAY_MONTH.search(text):
+        return True
+    return not _date_words(languages).isdisjoint(_WORD.findall(text.lower()))
+
+
 def find_due(text: str, language: str, timezone: str, now: datetime) -> date | None:
+    # Neighbours write in either language, whatever the neighbourhood's setting.
+    languages = (language, *(other for other in ("nl", "en") if other != language))
+    return search_due(text, languages, timezone, now) if _says_date(text, languages) else None
+
+
+def search_due(text: str, languages: tuple[str, ...], timezone: str, now: datetime) -> date | None:
+    """The first date dateparser finds that says a date, if it is not in the past."""
     local_now = now.astimezone(ZoneInfo(timezone))
     settings = {
         "PREFER_DATES_FROM": "future",
@@ -51,14 +100,11 @@ def find_due(text: str, language: str, timezone: str, now: datetime) -> date | N
         "RELATIVE_BASE": local_now.replace(tzinfo=None),
     }
     try:
-        # Neighbours write in either language, whatever the neighbourhood's setting.
-        languages = [language, *(other for other in ("nl", "en") if other != language)]
-        found = search_dates(text, languages=languages, settings=settings)
+        found = search_dates(text, languages=list(languages), settings=settings)
     except Exception:  # a parser quirk must never cost the resident their request
         log.debug("dateparser failed on a request text", exc_info=True)
         return None
-    # Digits alone are not a date: dateparser reads "number 17 <3" as 17 March.
-    due = next((when.date() for said, when in found or () if _SAYS_DATE.search(said)), None)
+    due = next((when.date() for said, when in found or () if _says_date(said, languages)), None)
     return due if due is not None and due >= local_now.date() else None
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.request_parsing import clean, parse
+from handlers.request_parsing import clean, find_due, parse, search_due
 from models.entities import RequestKind
 
 # A Wednesday afternoon in Amsterdam.
@@ -69,3 +69,22 @@ def test_clean_keeps_emoji_rtl_and_line_breaks_but_not_control_characters():
 def test_any_text_parses_without_error(text: str):
     draft = parse(RequestKind.OFFER, text, "en", AMS, NOW)
     assert draft.kind is RequestKind.OFFER
+
+
+#: Words residents write, date words among them, and numbers that are or are not dates.
+_WORDS = (
+    "klusje boodschappen hulp nodig voor mevrouw de in op om met een a the for at help "
+    "lift groceries number nummer huis tassen 2 3 12 17 31 123 2027 <3 & 😊 9:30 "
+    "vrijdag morgen overmorgen vandaag december dec mei friday tomorrow today may "
+    "uur dagen weken days weeks over volgende next 28-11 3/1 12.12 zaterdag"
+)
+_TOKENS = st.sampled_from(_WORDS.split())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_TOKENS, min_size=1, max_size=7).map(" ".join))
+def test_skipping_dateparser_never_changes_a_due_date(text: str):
+    """Texts without a date word or a day-month skip dateparser: it would find nothing."""
+    for language in ("nl", "en"):
+        languages = (language, "en" if language == "nl" else "nl")
+        assert find_due(text, language, AMS, NOW) == search_due(text, languages, AMS, NOW)
