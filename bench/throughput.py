@@ -56,6 +56,17 @@ TOKEN = "123456:THROUGHPUT"
 CHATS, PER_CHAT = 60, 4  # many chats: Telegram allows only 20 messages a minute per group
 UPDATES = 600
 MIX = (("message", 40), ("ask", 25), ("press", 20), ("requests", 10), ("join", 5))
+#: Requests as neighbours write them: half with a date, some with numbers, some HTML.
+ASKS = (
+    "boodschappen voor mevrouw De Vries, vrijdag",
+    "wie kan morgen de hond uitlaten? <3",
+    "ladder van 3 meter lenen & terugbrengen",
+    "help met verhuizen op 12 december",
+    "voor nummer {n}: een lamp ophangen",
+    "tomorrow a lift to the station at 9",
+    "kan iemand 2 tassen naar de container brengen",
+    "oppas gezocht zaterdag",
+)
 
 
 @dataclass
@@ -125,7 +136,7 @@ async def _drive(sb: Sandbox, world: World, rate: float | None, seed: int) -> Lo
             await joiner.request_join(link)
             load.sent[f"join {chat.id}:{joiner.id}"] = time.monotonic()
         elif kind in ("ask", "requests"):
-            text = "/requests" if kind == "requests" else f"/ask klusje {n} <3 & co"
+            text = "/requests" if kind == "requests" else "/ask " + ASKS[n % len(ASKS)].format(n=n)
             message = await person.send(chat, text)
             load.sent[_key_reply(chat.id, message.message_id)] = time.monotonic()
         else:
