@@ -32,10 +32,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from telegram import Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -54,6 +55,8 @@ from sandbox import Chat, Sandbox, SentMessage, User
 
 TOKEN = "123456:THROUGHPUT"
 CHATS, PER_CHAT = 60, 4  # many chats: Telegram allows only 20 messages a minute per group
+#: Neighbourhoods with a group of their own, and neighbours each who may ask to join it.
+GROUPS, JOINERS = 12, 4
 UPDATES = 600
 MIX = (("message", 40), ("ask", 25), ("press", 20), ("requests", 10), ("join", 5))
 #: Requests as neighbours write them: half with a date, some with numbers, some HTML.
@@ -73,27 +76,61 @@ ASKS = (
 class World:
     chats: list[Chat]
     residents: dict[int, list[User]]
-    cards: dict[int, list[SentMessage]] = field(default_factory=dict)
-    links: dict[int, str] = field(default_factory=dict)
-    joiners: list[User] = field(default_factory=list)
+    #: Group chats with the bot's join-request link, and neighbours who may ask to join.
+    groups: list[tuple[Chat, str, list[User]]] = field(default_factory=list)
 
 
-async def _world(sb: Sandbox, prepare: bool) -> World:
-    chats, residents = [], {}
+async def _group_of(
+    sb: Sandbox, chat: Chat, owner: User, title: str, echo: Bot | None
+) -> tuple[Chat, str]:
+    """A group chat with the bot as admin and the bot's join-request link to it."""
+    token = None
+    if echo is None:  # our bot: the whole spin-up, /newgroup and the link with its token
+        await owner.send(chat, f"/newgroup {title}")
+        while token is None:  # the replies before it (the /ask card) are skipped
+            buttons = (await chat.next_bot_message(timeout=30)).buttons
+            url = buttons[0][0].get("url", "") if buttons else ""
+            token = parse_qs(urlsplit(url).query).get("startgroup", [None])[0]
+    group = sb.add_group(title, members=[owner], admins=[owner], supergroup=True)
+    await group.add_bot(by=owner, payload=token)
+    await sb.promote_bot(group, by=owner, can_invite_users=True, can_restrict_members=True)
+    if echo is not None:  # the echo bot makes its link here; ours makes it when promoted
+        await echo.create_chat_invite_link(group.id, creates_join_request=True)
+    for _ in range(100):
+        links = [url for url, link in sb.invite_links.items() if link.chat_id == group.id]
+        if links:
+            return group, links[0]
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"no invite link for {title}")
+
+
+async def _world(sb: Sandbox, echo: Bot | None) -> World:
+    """The same chats for both bots; ours also gets its neighbourhoods and groups set up."""
+    world = World([], {})
     for c in range(CHATS):
         people = [sb.add_user(f"R{c}-{n}", language_code="en") for n in range(PER_CHAT)]
-        chat = sb.add_group(f"Buurt {c}", members=people, admins=[people[0]], supergroup=True)
+        joiners = [sb.add_user(f"J{c}-{n}", language_code="en") for n in range(JOINERS)]
+        members = people + (joiners if c < GROUPS else [])
+        chat = sb.add_group(f"Buurt {c}", members=members, admins=[people[0]], supergroup=True)
         await chat.add_bot(by=people[0])
         await sb.promote_bot(chat, by=people[0], can_invite_users=True, can_restrict_members=True)
-        chats.append(chat)
-        residents[chat.id] = people
-    world = World(chats, residents)
-    if prepare:  # the full bot: register the neighbourhoods first
-        for chat in chats:
-            await residents[chat.id][0].send(chat, "/setup")
+        world.chats.append(chat)
+        world.residents[chat.id] = people
+        if echo is None:
+            await people[0].send(chat, "/setup")
             await chat.next_bot_message(timeout=30)
-            for person in residents[chat.id][1:]:
-                await person.send(chat, "hallo")
+        for person in members[1:]:  # residents: they wrote in the neighbourhood chat
+            await person.send(chat, "hallo")
+        # A card to press from the start: ours posts a request card, the echo bot a button.
+        await people[0].send(chat, "/ask " + ASKS[c % len(ASKS)].format(n=c))
+        if c < GROUPS:
+            group, link = await _group_of(sb, chat, people[0], f"Klus {c}", echo)
+            world.groups.append((group, link, joiners))
+    for chat in world.chats:  # every chat has its card before the run starts
+        for _ in range(600):
+            if any(map(_data, sb.messages_in(chat))):
+                break
+            await asyncio.sleep(0.05)
     return world
 
 
@@ -102,8 +139,8 @@ class Load:
     sent: dict[str, float] = field(default_factory=dict)  # key of the expected answer → time
 
 
-def _first_data(message: SentMessage) -> str:
-    return next((b.get("callback_data") or "" for row in message.buttons for b in row), "")
+def _data(message: SentMessage) -> list[str]:
+    return [b["callback_data"] for row in message.buttons for b in row if b.get("callback_data")]
 
 
 def _key_reply(chat_id: int, message_id: int) -> str:
@@ -122,19 +159,22 @@ async def _drive(sb: Sandbox, world: World, rate: float | None, seed: int) -> Lo
         chat = world.chats[n % len(world.chats)]
         person = world.residents[chat.id][rng.randrange(PER_CHAT)]
         kind = rng.choice(kinds)
-        cards = [c for c in sb.messages_in(chat) if _first_data(c)]
-        if kind == "press" and cards:
+        if kind == "press":  # any button of any card in the chat: claims, done, refusals
+            cards = [m for m in sb.messages_in(chat) if _data(m)]
+            if not cards:  # every card here is done: a card of another chat, then
+                chat = rng.choice([c for c in world.chats if any(map(_data, sb.messages_in(c)))])
+                person = world.residents[chat.id][rng.randrange(PER_CHAT)]
+                cards = [m for m in sb.messages_in(chat) if _data(m)]
             card = rng.choice(cards)
-            data = _first_data(card)
-            handle = await person.press_data(card, data)
+            # Claim, release, done: the issue's presses; Cancel is the asker's alone.
+            data = [d for d in _data(card) if not d.startswith("rq:x")] or _data(card)
+            handle = await person.press_data(card, rng.choice(data))
             load.sent[f"answer {handle.query_id}"] = time.monotonic()
-        elif kind == "join":
-            joiner = sb.add_user(f"J{n}", language_code="en")
-            link = world.links.get(chat.id)
-            if link is None:
-                continue
+        elif kind == "join":  # a neighbour asks to join a group; once they are out, strangers
+            group, link, joiners = rng.choice(world.groups)
+            joiner = joiners.pop() if joiners else sb.add_user(f"S{n}", language_code="en")
             await joiner.request_join(link)
-            load.sent[f"join {chat.id}:{joiner.id}"] = time.monotonic()
+            load.sent[f"join {group.id}:{joiner.id}"] = time.monotonic()
         elif kind in ("ask", "requests"):
             text = "/requests" if kind == "requests" else "/ask " + ASKS[n % len(ASKS)].format(n=n)
             message = await person.send(chat, text)
@@ -189,12 +229,14 @@ async def _measure(sb: Sandbox, world: World, rate: float | None) -> dict[str, f
 
 
 @asynccontextmanager
-async def echo_bot(sb: Sandbox) -> AsyncIterator[None]:
+async def echo_bot(sb: Sandbox) -> AsyncIterator[Bot]:
     """The floor: PTB with one answering call per update and nothing else."""
+    card = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="ok")]])
 
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message and update.effective_message.text:
-            await update.effective_message.reply_text("ok")
+        message = update.effective_message
+        if message and message.text:  # like ours, an /ask gets a card with a button
+            await message.reply_text("ok", reply_markup=card if "/ask" in message.text else None)
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.callback_query is not None
@@ -213,7 +255,7 @@ async def echo_bot(sb: Sandbox) -> AsyncIterator[None]:
         await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
         await app.start()
         try:
-            yield
+            yield app.bot
         finally:
             await app.updater.stop()
             await app.stop()
@@ -236,14 +278,14 @@ async def _run(kind: str, rate: float | None, url: str | None = None) -> dict[st
                 }
             )
             if kind == "echo":
-                async with echo_bot(sb):
+                async with echo_bot(sb) as bot:
                     await sb.wait_polling()
-                    world = await _world(sb, prepare=False)
+                    world = await _world(sb, echo=bot)
                     await sb.idle(timeout=30)
                     return await _measure(sb, world, rate)
             async with running(config, ptb_updater=kind == "ptb"):
                 await sb.wait_polling()
-                world = await _world(sb, prepare=True)
+                world = await _world(sb, echo=None)
                 await sb.idle(timeout=30)
                 return await _measure(sb, world, rate)
 
