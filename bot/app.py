@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
 import handlers
@@ -20,6 +20,7 @@ from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
 from bot.intake import ALLOWED_UPDATES, Intake, patiently
+from bot.pacing import Pacing
 from bot.processor import TransactionalProcessor
 from handlers.commands import menus
 from models import database
@@ -44,13 +45,9 @@ def build_application(
     bot: ExtBot[Any] = ExtBot(
         token=config.telegram.token.get_secret_value(),
         base_url=config.telegram.base_url,
-        # Paced one at a time rather than in bursts of 30: Telegram (and the sandbox)
-        # count any one-second window, and a burst plus a leaky bucket's refill goes over.
-        rate_limiter=AIORateLimiter(
-            overall_max_rate=1,
-            overall_time_period=1 / config.telegram.messages_per_second,
-            max_retries=RATE_LIMIT_RETRIES,
-        ),
+        # Paced evenly rather than in bursts of 30: Telegram (and the sandbox) count any
+        # one-second window, and a burst plus a leaky bucket's refill goes over.
+        rate_limiter=Pacing(config.telegram.messages_per_second, RATE_LIMIT_RETRIES),
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(),
     )

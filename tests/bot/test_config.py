@@ -59,10 +59,10 @@ BAD = {
         "limits.commands_per_minute",
         "greater than or equal to 1",
     ),
-    "no messages at all": (
-        '[telegram]\ntoken = "1:a"\nmessages_per_second = 0\n',
+    "less than a message a second": (
+        '[telegram]\ntoken = "1:a"\nmessages_per_second = 0.5\n',
         "telegram.messages_per_second",
-        "greater than 0",
+        "greater than or equal to 1",
     ),
     "not toml": ("[telegram\ntoken = 1", "not valid TOML", "line 1"),
 }
