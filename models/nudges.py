@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activity import next_nudge
@@ -57,19 +57,38 @@ async def _homes(session: AsyncSession, ids: set[int | None]) -> dict[int, Neigh
     return {n.id: n for n in result}
 
 
+#: Where deciding went on from: the last group looked at, by due time and id.
+Key = tuple[datetime, int]
+
+
 async def decide(session: AsyncSession, now: datetime) -> int:
     """Record the nudges that are due now; quiet hours wait. Returns how many."""
+    decided, _ = await decide_some(session, now, BATCH)
+    return decided
+
+
+async def decide_some(
+    session: AsyncSession, now: datetime, limit: int, after: Key | None = None
+) -> tuple[int, Key | None]:
+    """decide() for `limit` groups due after `after`: a round decides in short transactions.
+
+    Returns how many nudges it recorded, and where to go on (None: no more groups due).
+    Groups in quiet hours stay due and are passed over, so they never hold up the rest.
+    """
+    query = select(Group).where(Group.status == GroupStatus.ACTIVE, Group.nudge_due_at <= now)
+    if after is not None:
+        query = query.where(tuple_(Group.nudge_due_at, Group.id) > tuple_(*after))
     due = list(
         await session.scalars(
-            select(Group)
-            .where(Group.status == GroupStatus.ACTIVE, Group.nudge_due_at <= now)
-            .order_by(Group.nudge_due_at)
-            .limit(BATCH)
+            query.order_by(Group.nudge_due_at, Group.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
+    last = due[-1] if len(due) == limit else None
+    following = (last.nudge_due_at, last.id) if last and last.nudge_due_at else None
     homes = await _homes(session, {g.neighbourhood_id for g in due})
-    decided = 0
+    decided: list[dict[str, object]] = []
     for group in due:
         home = homes.get(group.neighbourhood_id or -1)
         if home is None or in_quiet_hours(home, now):
@@ -77,23 +96,24 @@ async def decide(session: AsyncSession, now: datetime) -> int:
         assert group.nudge_due_at is not None
         quiet_since = group.last_activity_at or group.linked_at or group.created_at
         step = min(group.ignored_nudges + 1, ATTENTION_STEP)
-        session.add(
-            Nudge(
-                group_id=group.id,
-                due_at=group.nudge_due_at,
-                quiet_days=max((now - quiet_since).days, 0),
-                step=step,
-                decided_at=now,
-            )
+        decided.append(
+            {
+                "group_id": group.id,
+                "due_at": group.nudge_due_at,
+                "quiet_days": max((now - quiet_since).days, 0),
+                "step": step,
+                "decided_at": now,
+            }
         )
         group.ignored_nudges += 1
         if step >= ATTENTION_STEP:
             group.needs_attention = True
         group.snoozed_until = None
         group.nudge_due_at = next_nudge(group, home.nudge_after_days, now)
-        decided += 1
+    if decided:  # in one statement: a round of a thousand is not a thousand inserts
+        await session.execute(insert(Nudge), decided)
     await session.flush()
-    return decided
+    return len(decided), following
 
 
 @dataclass(frozen=True)

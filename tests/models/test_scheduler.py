@@ -336,3 +336,23 @@ async def test_activity_times_are_kept_to_the_minute(session: AsyncSession):
         select(func.sum(ActivityDay.messages)).where(ActivityDay.chat_id == -100)
     )
     assert counted == 3
+
+
+async def test_deciding_in_batches_passes_over_groups_in_quiet_hours(session: AsyncSession):
+    """A round decides a batch at a time; groups that must wait never hold up the rest."""
+    home = await _home(session)  # quiet from 21:00 to 09:00
+    awake = await neighbourhoods.register(
+        session, chat_id=-2, title="Dag", created_by=1, language="nl", timezone="Asia/Tokyo"
+    )
+    awake.neighbourhood.quiet_start = awake.neighbourhood.quiet_end = "00:00"  # never quiet
+    evening = datetime(2026, 6, 10, 20, 0, tzinfo=UTC)  # 22:00 in Amsterdam
+    for chat_id in (-100, -101):
+        await _group(session, home, chat_id, evening - 15 * DAY)
+    later = await _group(session, awake.neighbourhood, -102, evening - 14 * DAY)
+
+    decided, after = await nudges.decide_some(session, evening, 2)
+    assert (decided, after is not None) == (0, True)  # both quiet; there may be more
+    decided, after = await nudges.decide_some(session, evening, 2, after)
+    assert (decided, after) == (1, None)
+    assert later.ignored_nudges == 1
+    assert await nudges.decide(session, evening) == 0  # the quiet ones still wait
