@@ -181,7 +181,10 @@ async def _drive(sb: Sandbox, world: World, rate: float | None, seed: int) -> Lo
             load.sent[_key_reply(chat.id, message.message_id)] = time.monotonic()
         else:
             await person.send(chat, f"praatje {n}")
-    for chat in world.chats:  # ends each chat: its reply means all before it was handled
+    for n, chat in enumerate(world.chats, start=UPDATES):
+        # Ends each chat (its reply means all before it was handled), at the same pace.
+        if rate is not None:
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
         message = await world.residents[chat.id][0].send(chat, "/requests")
         load.sent[_key_reply(chat.id, message.message_id)] = time.monotonic()
     return load
