@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activity import next_nudge
@@ -76,8 +76,11 @@ async def decide_some(
     Groups in quiet hours stay due and are passed over, so they never hold up the rest.
     """
     query = select(Group).where(Group.status == GroupStatus.ACTIVE, Group.nudge_due_at <= now)
-    if after is not None:
-        query = query.where(tuple_(Group.nudge_due_at, Group.id) > tuple_(*after))
+    if after is not None:  # compared column by column, so each value gets its column's type
+        due_at, group_id = after
+        query = query.where(
+            (Group.nudge_due_at > due_at) | ((Group.nudge_due_at == due_at) & (Group.id > group_id))
+        )
     due = list(
         await session.scalars(
             query.order_by(Group.nudge_due_at, Group.id)

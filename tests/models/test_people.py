@@ -231,3 +231,15 @@ async def test_a_departure_is_never_hidden_by_a_remembered_presence(engine: Asyn
         await early.commit()
     assert not presence.knows(street.id, renamed)
     assert (await _resident(make, PIET.id)).left_at is not None
+
+
+async def test_the_presence_memory_keeps_only_the_most_recent(engine: AsyncEngine):
+    presence = Presence(size=1)
+    make = database.sessionmaker(engine, {"presence": presence})
+    async with make() as session:
+        street = await _street(session)
+        await session.commit()
+    await _noted(make, street, ANNA, commit=True)
+    await _noted(make, street, PIET, commit=True)
+    assert presence.knows(street.id, PIET)
+    assert not presence.knows(street.id, ANNA)
