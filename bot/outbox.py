@@ -27,6 +27,35 @@ from models.entities import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+#: Telegram takes 4,096 characters a message, counted in UTF-16 units once it has read
+#: the HTML; measuring the HTML itself is on the safe side.
+MESSAGE_MAX = 4096
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pieces(text: str) -> list[str]:
+    """A text as messages Telegram takes: split between lines, so no tag is cut in two.
+
+    Lists grow with a deployment (30 neighbourhoods with long names fill a message); a
+    single line longer than a message is left whole, for Telegram to refuse.
+    """
+    if _units(text) <= MESSAGE_MAX:
+        return [text]
+    found: list[str] = []
+    lines: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        if lines and size + 1 + _units(line) > MESSAGE_MAX:
+            found.append("\n".join(lines))
+            lines, size = [], -1
+        lines.append(line)
+        size += 1 + _units(line)
+    found.append("\n".join(lines))
+    return [piece for piece in found if piece.strip()]
+
 
 class Kind(enum.StrEnum):
     """What an outbox row asks of Telegram; bot/courier.py knows how to do each."""
@@ -90,16 +119,20 @@ class Outbox:
         """Queue an HTML message; `text` must come from the translator, which escapes values.
 
         `remember` names where the sent message's id is recorded: ("card", request id)
-        or ("nudge", nudge id).
+        or ("nudge", nudge id). A text too long for one message goes as several, the
+        first replying to `reply_to`, the last with the buttons.
         """
-        self._queue(
-            Kind.SEND,
-            chat_id,
-            remember,
-            text=text,
-            markup=reply_markup.to_dict() if reply_markup else None,
-            reply_to=reply_to,
-        )
+        parts = pieces(text)
+        for n, part in enumerate(parts, start=1):
+            last = n == len(parts)
+            self._queue(
+                Kind.SEND,
+                chat_id,
+                remember if last else None,
+                text=part,
+                markup=reply_markup.to_dict() if reply_markup and last else None,
+                reply_to=reply_to if n == 1 else None,
+            )
 
     def edit(
         self,

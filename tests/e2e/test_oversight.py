@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import services_of
 from bot.context import BuurtApplication
 from bot.scheduler import run_round
-from models import AuditEntry, Group, GroupStatus, Neighbourhood, Nudge
+from models import AuditEntry, Group, GroupStatus, Neighbourhood, Nudge, neighbourhoods
 from models.base import utcnow
 from sandbox import Sandbox, User
 from tests.e2e.conftest import People, db, eventually
@@ -417,3 +417,32 @@ async def test_bad_arguments_get_a_clear_answer_and_change_nothing(
         assert expected in reply, reply
     async with db(bot) as session:
         assert list(await session.scalars(select(AuditEntry.id))) == before
+
+
+async def test_lists_longer_than_a_message_arrive_in_several(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    """A municipality's worth of neighbourhoods with long names: nothing is lost or refused."""
+    titles = [f"Buurt {n:02} " + "Van Oldenbarneveltlaan-Noord " * 4 for n in range(40)]
+    async with db(bot) as session:
+        for n, title in enumerate(titles):
+            await neighbourhoods.register(
+                session,
+                chat_id=-3_000_000 - n,
+                title=title,
+                created_by=people.fleur.id,
+                language="nl",
+                timezone="Europe/Amsterdam",
+            )
+        await session.commit()
+    fleur = people.fleur
+    await fleur.start()
+    await fleur.dm.next_bot_message()
+    for command in ("/overview", "/quiet"):
+        await fleur.send(fleur.dm, command)
+        received = [(await fleur.dm.next_bot_message()).text]
+        while not all(title.strip() in "\n".join(received) for title in titles):
+            received.append((await fleur.dm.next_bot_message()).text)
+        assert len(received) >= 2, command
+        assert all(len(text) <= 4096 for text in received)
+    assert [c.description for c in sb.calls if c.ok is False] == []
