@@ -22,6 +22,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import BuurtContext
 from bot.i18n import LANGUAGES, N_, Gettext, Translator
+from handlers.request_parsing import clean
 from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
 
 Callback = Callable[[Update, BuurtContext], Awaitable[None]]
@@ -169,6 +170,17 @@ WRONG_CHAT = {
         "Please use /{command} in your neighbourhood's chat or in one of its groups."
     ),
 }
+
+
+def arguments_of(update: Update) -> str:
+    """What follows the command, cleaned of control characters (PostgreSQL refuses NUL)."""
+    text = update.effective_message.text if update.effective_message else None
+    parts = (text or "").split(maxsplit=1)
+    return clean(parts[1]) if len(parts) > 1 else ""
+
+
+def words_of(update: Update) -> list[str]:
+    return arguments_of(update).split()
 
 
 def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContext, None]:

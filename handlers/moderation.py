@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
-from handlers.commands import command_handler
+from handlers.commands import command_handler, words_of
 from handlers.numbers import parse_id
 from handlers.oversight import scope
 from handlers.people import person
@@ -27,11 +27,6 @@ from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import Person, lift_ban, record_ban, see_user
 
 ANNOUNCEMENT_MAX = 3500  # leaves room for the header within Telegram's 4096
-
-
-def _words(update: Update) -> list[str]:
-    text = update.effective_message.text if update.effective_message else None
-    return (text or "").split()[1:]
 
 
 async def _home(
@@ -100,7 +95,7 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
         return
     _ = context.gettext()
     command = "ban" if banning else "unban"
-    home, words = await _home(update, context, _words(update))
+    home, words = await _home(update, context, words_of(update))
     target = await _target(context, message, words) if home is not None else None
     if home is None or target is None:
         context.reply(update, _usage(_, command))

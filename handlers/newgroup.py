@@ -25,7 +25,7 @@ from handlers.buttons import (
     parse,
     pattern,
 )
-from handlers.commands import command_handler
+from handlers.commands import arguments_of, command_handler
 from handlers.people import person
 from handlers.request_parsing import clean
 from models import groups, neighbourhoods
@@ -53,12 +53,6 @@ def parse_request(text: str) -> Request:
         words = words[1:]
     title = " ".join(words).strip()
     return Request(title, invite_only)
-
-
-def _arguments(update: Update) -> str:
-    text = update.effective_message.text if update.effective_message else None
-    parts = (text or "").split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
 
 
 def link_reply(
@@ -93,7 +87,7 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
     if chat is None or user is None:
         return
     _ = context.gettext()
-    request = parse_request(_arguments(update))
+    request = parse_request(arguments_of(update))
     if not request.title:
         context.reply(
             update,

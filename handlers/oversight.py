@@ -18,7 +18,7 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext, Html
 from handlers import dissolve
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
-from handlers.commands import command_handler
+from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.nudges import nudge_message, owner_message
 from handlers.numbers import parse_id
@@ -34,11 +34,6 @@ async def scope(context: BuurtContext, user_id: int) -> list[int] | None:
     if context.config.is_facilitator(user_id):
         return None
     return [n.id for n in await oversight.coordinated(context.session, user_id)]
-
-
-def _words(update: Update) -> list[str]:
-    text = update.effective_message.text if update.effective_message else None
-    return (text or "").split()[1:]
 
 
 def _number(word: str | None) -> int | None:
@@ -113,7 +108,7 @@ async def quiet(update: Update, context: BuurtContext) -> None:
 
 async def group_facts(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
-    words = _words(update)
+    words = words_of(update)
     number = _number(words[0] if words else None)
     if number is None:
         context.reply(update, _("Please give a group number, for example: /group 12"))
@@ -156,7 +151,7 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
     if user is None:
         return
     _ = context.gettext()
-    words = _words(update)
+    words = words_of(update)
     group = await _group_in_scope(context, user.id, words[0] if words else None)
     if group is None or group.chat_id is None:
         context.reply(
@@ -202,7 +197,7 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
             _("/{command} works in a group that was started with /newgroup.", command="dissolve"),
         )
         return
-    words = _words(update)
+    words = words_of(update)
     group = await _group_in_scope(context, user.id, words[0] if words else None)
     reason = " ".join(words[1:]).strip()[:255]  # as kept; all of it may not fit a message
     if group is None or not reason:
@@ -293,7 +288,7 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
     if user is None:
         return
     _ = context.gettext()
-    words = _words(update)
+    words = words_of(update)
     wanted = _number(words[0] if words else None) or AUDIT_DEFAULT
     entries = await oversight.recent(
         context.session, min(wanted, AUDIT_MAX), await scope(context, user.id)

@@ -17,7 +17,7 @@ from bot.i18n import Gettext
 from handlers import request_parsing
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern, shows
 from handlers.cards import card, line
-from handlers.commands import command_handler
+from handlers.commands import arguments_of, command_handler
 from handlers.numbers import parse_id
 from handlers.people import person
 from models import groups, neighbourhoods, oversight, requests
@@ -50,12 +50,6 @@ def card_language(context: BuurtContext, neighbourhood: Neighbourhood) -> Gettex
     return context.services.translator.get(neighbourhood.language)
 
 
-def _arguments(update: Update) -> str:
-    text = update.effective_message.text if update.effective_message else None
-    parts = (text or "").split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
-
-
 def _example(_: Gettext, kind: RequestKind) -> str:
     if kind == RequestKind.ASK:
         return _(
@@ -73,7 +67,7 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
     place = await _place(context.session, chat.id)
     if place is None:
         return
-    raw = _arguments(update)
+    raw = arguments_of(update)
     if len(raw) > requests.TEXT_MAX * 2:  # far too long to be worth parsing
         context.reply(update, _too_long(_))
         return
@@ -267,7 +261,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     if chat is None or user is None:
         return
     _ = context.gettext()
-    parts = _arguments(update).split(maxsplit=1)
+    parts = arguments_of(update).split(maxsplit=1)
     number = parts[0].lstrip("#") if parts else ""
     request_id = parse_id(number)
     if request_id is None or len(parts) < 2:

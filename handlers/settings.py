@@ -8,19 +8,12 @@ from telegram.constants import ChatType
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
-from handlers.commands import command_handler
+from handlers.commands import arguments_of, command_handler
 from handlers.numbers import parse_id
 from handlers.oversight import scope
 from models import neighbourhoods, nudges, oversight, settings
 from models.base import utcnow
 from models.entities import Coordinator, Neighbourhood, User
-
-
-def _arguments(update: Update) -> str:
-    text = update.effective_message.text if update.effective_message else None
-    parts = (text or "").split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
-
 
 #: A mistyped key is echoed this far: it may be a whole message long.
 KEY_SHOWN = 40
@@ -133,7 +126,7 @@ async def settings_command(update: Update, context: BuurtContext) -> None:
     if chat is None or user is None:
         return
     _ = context.gettext()
-    text = _arguments(update)
+    text = arguments_of(update)
     if chat.type == ChatType.PRIVATE:
         number, _space, text = text.partition(" ")
         allowed = await scope(context, user.id)

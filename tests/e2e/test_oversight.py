@@ -138,12 +138,18 @@ async def test_settings_change_validate_and_audit(
     ]:
         await anna.send(street, f"/settings {bad}")
         assert key in (await street.next_bot_message()).text, bad
+    # Control characters never reach the database (PostgreSQL refuses NUL in text). In
+    # the DM: the chat has had its 20 messages a minute.
+    home_id, _ = await _ids(bot)
+    question = await _ask(anna, f'/settings {home_id} join_question="Woon\x00 je\x07 hier?"')
+    assert "join_question=Woon je hier?" in question
     await people.piet.send(street, "/settings language=nl")  # a resident may not
     assert "Only coordinators" in (await street.next_bot_message()).text
     async with db(bot) as session:
         home = await session.scalar(select(Neighbourhood).where(Neighbourhood.title == "Kerklaan"))
         assert home is not None
         assert (home.language, home.nudge_after_days, home.quiet_start) == ("en", 7, "22:00")
+        assert home.join_question == "Woon je hier?"
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert {"settings quiet_hours", "settings nudge_after_days", "settings language"} <= set(
         actions
