@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 from collections import OrderedDict
@@ -43,8 +44,9 @@ STRIPES = 256
 #: Messages whose shown text and buttons are remembered, most recent first.
 SHOWN = 10_000
 
-#: A message's text and buttons as the bot last set them (None: text unknown).
-Shown = tuple[str | None, str | None]
+#: Digests of a message's text and buttons as the bot last set them (None: text unknown):
+#: a fixed 16 bytes each, however long the message.
+Shown = tuple[bytes | None, bytes | None]
 
 
 class Courier:
@@ -169,8 +171,8 @@ class Courier:
             log.exception("outbox row %s (%s) cannot be sent; dropped", row.id, row.kind)
             await self._finish(row, None)
             return True
-        if target is None and message_id is not None:
-            target = (row.chat_id, message_id)
+        if target is None and message_id is not None and shown[1] is not None:
+            target = (row.chat_id, message_id)  # only messages with buttons are edited
         if target is not None:
             if shown[0] is None and target in self._shown:  # buttons off: the text stays
                 shown = (self._shown[target][0], shown[1])
@@ -216,7 +218,11 @@ def _effect(row: OutboxMessage) -> tuple[tuple[int, int] | None, Shown]:
     p = json.loads(row.params)
     markup = json.dumps(p["markup"], sort_keys=True) if p.get("markup") else None
     target = (row.chat_id, p["message_id"]) if row.kind != Kind.SEND else None
-    return target, (p.get("text"), markup)
+    return target, (_digest(p.get("text")), _digest(markup))
+
+
+def _digest(value: str | None) -> bytes | None:
+    return None if value is None else hashlib.blake2b(value.encode(), digest_size=16).digest()
 
 
 def _seconds(value: int | timedelta) -> float:
