@@ -79,9 +79,9 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
     now = now or utcnow()
     report = Report()
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
+    background.set(True)  # all the round sends lets residents' replies go first (this task)
 
     async def send(nudge: nudges.Outgoing) -> None:
-        background.set(True)  # residents' replies go first (this task only)
         async with gate:
             await _send_nudge(services, bot, nudge, report)
 
@@ -99,8 +99,11 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
             sending += [asyncio.create_task(send(nudge)) for nudge in taken]
             if after is None:
                 break
-    finally:
-        await asyncio.gather(*sending)
+    finally:  # every send is waited for; then the first that failed, if one did, is raised
+        sent = await asyncio.gather(*sending, return_exceptions=True)
+    for outcome in sent:
+        if isinstance(outcome, Exception):
+            raise outcome
 
     translator = services.translator
 

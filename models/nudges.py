@@ -135,12 +135,19 @@ class Outgoing:
 
 
 async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
-    """Take the recorded nudges that may go out now, for this scheduler alone."""
+    """Take the recorded nudges that may go out now, for this scheduler alone.
+
+    A round claims after each batch it decides; a nudge it already tried (refused,
+    and due again) waits for the next round, as not_sent() promises.
+    """
     rows = list(
         await session.scalars(
             select(Nudge)
             .where(
-                (Nudge.status == NudgeStatus.DUE)
+                (
+                    (Nudge.status == NudgeStatus.DUE)
+                    & (Nudge.claimed_at.is_(None) | (Nudge.claimed_at < now))
+                )
                 | ((Nudge.status == NudgeStatus.SENDING) & (Nudge.claimed_at < now - CLAIM_TIMEOUT))
             )
             .order_by(Nudge.id)

@@ -213,10 +213,13 @@ async def test_failed_sends_are_retried_then_given_up(session: AsyncSession):
     await _group(session, home, -100, T0)
     now = T0 + 14 * DAY
     await nudges.decide(session, now)
-    for _attempt in range(nudges.MAX_ATTEMPTS):
-        (taken,) = await nudges.claim(session, now)
+    for attempt in range(nudges.MAX_ATTEMPTS):
+        later = now + attempt * timedelta(minutes=10)  # one round after another
+        (taken,) = await nudges.claim(session, later)
         await nudges.not_sent(session, taken.nudge_id)
-    assert await nudges.claim(session, now) == []
+        if attempt == 0:  # not again in the same round
+            assert await nudges.claim(session, later) == []
+    assert await nudges.claim(session, now + DAY) == []
     nudge = await session.get(Nudge, taken.nudge_id)
     assert nudge is not None and nudge.status == NudgeStatus.FAILED
     group = await session.get(Group, nudge.group_id)
