@@ -35,7 +35,8 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 def _keep(ch: str) -> bool:
     # Joiners (emoji families) and right-to-left marks are format characters: keep them.
-    return ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+    # Tabs separate words like spaces do, and become one.
+    return ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
 
 
 def clean(text: str) -> str:
@@ -44,8 +45,12 @@ def clean(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.splitlines()).strip()
 
 
-#: Parts of dateparser's language data that are not words of dates.
-_NOT_DATE_WORDS = {"name", "date_order", "skip", "pertain", "sentence_splitter_group"}
+#: The parts of dateparser's language data that name a date or a span of time. Left out:
+#: its little words ("a", "een", "in", "the", "at"), which make a date of "a 20".
+_MONTHS = "january february march april may june july august september october november december"
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_UNITS = "year month week day hour minute second fortnight decade century"
+_DATE_KEYS = {*_MONTHS.split(), *_DAYS.split(), *_UNITS.split()}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -63,13 +68,20 @@ def _strings(value: object) -> Iterator[str]:
 
 @functools.cache
 def _date_words(languages: tuple[str, ...]) -> frozenset[str]:
-    """Every word dateparser's own data for these languages uses in a date, lower case."""
+    """Words that name a date in dateparser's own data for these languages, lower case.
+
+    Month and weekday names and units of time ("vrijdag", "dec", "dagen"), and the
+    relative words that are a date by themselves ("morgen", "tomorrow"); single letters
+    ("s" for seconds) are left out, "auto's" is not a date.
+    """
     words: set[str] = set()
     for language in languages:
-        for key, value in default_loader.get_locale(language).info.items():
-            if key not in _NOT_DATE_WORDS:
-                words.update(w for s in _strings(value) for w in _WORD.findall(s.lower()))
-    return frozenset(words)
+        info = default_loader.get_locale(language).info
+        for key in _DATE_KEYS & info.keys():
+            words.update(w for s in _strings(info[key]) for w in _WORD.findall(s.lower()))
+        relative = info.get("relative-type", {})
+        words.update(p.lower() for p in _strings(list(relative.values())) if _WORD.fullmatch(p))
+    return frozenset(w for w in words if len(w) > 1)
 
 
 def _says_date(text: str, languages: tuple[str, ...]) -> bool:

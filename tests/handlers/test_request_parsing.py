@@ -30,6 +30,8 @@ AMS = "Europe/Amsterdam"
         # A number alone is not a date, whatever dateparser makes of it.
         ("nl", "klusje 17 <3 & co", None),
         ("en", "help at number 31 <3", None),
+        ("en", "I need a 20 euro note changed", None),  # "a 20" was 20 January
+        ("nl", "over 3 weken", date(2026, 12, 16)),
         ("nl", "help op 12 december", date(2026, 12, 12)),
     ],
 )
@@ -76,7 +78,7 @@ _WORDS = (
     "klusje boodschappen hulp nodig voor mevrouw de in op om met een a the for at help "
     "lift groceries number nummer huis tassen 2 3 12 17 31 123 2027 <3 & 😊 9:30 "
     "vrijdag morgen overmorgen vandaag december dec mei friday tomorrow today may "
-    "uur dagen weken days weeks over volgende next 28-11 3/1 12.12 zaterdag"
+    "uur dagen weken days weeks over volgende next 28-11 3/1 12.12 zaterdag euro auto's"
 )
 _TOKENS = st.sampled_from(_WORDS.split())
 
@@ -88,3 +90,7 @@ def test_skipping_dateparser_never_changes_a_due_date(text: str):
     for language in ("nl", "en"):
         languages = (language, "en" if language == "nl" else "nl")
         assert find_due(text, language, AMS, NOW) == search_due(text, languages, AMS, NOW)
+
+
+def test_a_tab_separates_words_like_a_space():
+    assert clean("12\treden\t\tvoor") == "12 reden voor"
