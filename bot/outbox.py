@@ -13,8 +13,10 @@ are useless a minute later, the second are drawn again by asking again.
 from __future__ import annotations
 
 import enum
+import html
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,12 +30,14 @@ from models.entities import OutboxMessage
 log = logging.getLogger(__name__)
 
 #: Telegram takes 4,096 characters a message, counted in UTF-16 units once it has read
-#: the HTML; measuring the HTML itself is on the safe side.
+#: the HTML: tags do not count, and an entity such as &amp; counts as one.
 MESSAGE_MAX = 4096
+_TAG = re.compile(r"<[^>]*>")
 
 
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+def _units(html_text: str) -> int:
+    shown = html.unescape(_TAG.sub("", html_text))
+    return len(shown.encode("utf-16-le")) // 2
 
 
 def pieces(text: str) -> list[str]:
@@ -120,9 +124,10 @@ class Outbox:
 
         `remember` names where the sent message's id is recorded: ("card", request id)
         or ("nudge", nudge id). A text too long for one message goes as several, the
-        first replying to `reply_to`, the last with the buttons.
+        first replying to `reply_to`; never one with buttons, which are pressed with
+        the message they are under (an announcement's preview is read back from it).
         """
-        parts = pieces(text)
+        parts = [text] if reply_markup else pieces(text)
         for n, part in enumerate(parts, start=1):
             last = n == len(parts)
             self._queue(
@@ -130,7 +135,7 @@ class Outbox:
                 chat_id,
                 remember if last else None,
                 text=part,
-                markup=reply_markup.to_dict() if reply_markup and last else None,
+                markup=reply_markup.to_dict() if reply_markup else None,
                 reply_to=reply_to if n == 1 else None,
             )
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.outbox import MESSAGE_MAX, Outbox, pieces
+from sandbox.html import parse_html, utf16_len
 
 
 def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    """What Telegram counts, as the sandbox reads it."""
+    return utf16_len(parse_html(text)[0])
 
 
 def test_a_short_text_is_one_message():
@@ -24,10 +28,20 @@ def test_a_long_list_is_split_between_lines_and_loses_nothing():
     assert all(part.count("<b>") == part.count("</b>") for part in parts)
 
 
-def test_the_first_piece_replies_and_the_last_has_the_buttons():
+def test_what_counts_is_the_text_telegram_shows():
+    """Tags and entities are not what Telegram counts: &amp; is one character."""
+    text = "\n".join("<b>Tom &amp; Jerry</b> &lt;3 " + "x" * 60 for _ in range(50))
+    assert len(text) > MESSAGE_MAX
+    assert pieces(text) == [text]
+
+
+def test_the_first_piece_replies_and_a_message_with_buttons_stays_whole():
     outbox = Outbox()
     outbox.send(-1, "\n".join("y" * 100 for _ in range(100)), reply_to=7, remember=("card", 3))
     rows = outbox.rows
     assert len(rows) == 3
     assert ['"reply_to": 7' in row.params for row in rows] == [True, False, False]
     assert [row.remember_id for row in rows] == [None, None, 3]
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("Post", callback_data="an:p:1")]])
+    outbox.send(-1, "\n".join("z" * 100 for _ in range(100)), reply_markup=buttons)
+    assert len(outbox.rows) == 4  # one more: its buttons act on the whole text
