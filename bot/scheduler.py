@@ -76,10 +76,16 @@ async def _send_nudge(services: Services, bot: Bot, nudge: nudges.Outgoing, repo
 
 async def run_round(services: Services, bot: Bot, now: datetime | None = None) -> Report:
     """One whole round; safe to run in several processes at once on PostgreSQL."""
-    now = now or utcnow()
+    marked = background.set(True)  # all the round sends lets residents' replies go first
+    try:
+        return await _round(services, bot, now or utcnow())
+    finally:
+        background.reset(marked)
+
+
+async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     report = Report()
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
-    background.set(True)  # all the round sends lets residents' replies go first (this task)
 
     async def send(nudge: nudges.Outgoing) -> None:
         async with gate:
