@@ -12,7 +12,6 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -54,18 +53,6 @@ _DATE_KEYS = {*_MONTHS.split(), *_DAYS.split(), *_UNITS.split()}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
 @functools.cache
 def _date_words(languages: tuple[str, ...]) -> frozenset[str]:
     """Words that name a date in dateparser's own data for these languages, lower case.
@@ -77,10 +64,10 @@ def _date_words(languages: tuple[str, ...]) -> frozenset[str]:
     words: set[str] = set()
     for language in languages:
         info = default_loader.get_locale(language).info
-        for key in _DATE_KEYS & info.keys():
-            words.update(w for s in _strings(info[key]) for w in _WORD.findall(s.lower()))
-        relative = info.get("relative-type", {})
-        words.update(p.lower() for p in _strings(list(relative.values())) if _WORD.fullmatch(p))
+        for key in _DATE_KEYS & info.keys():  # each a list of names
+            words.update(w for name in info[key] for w in _WORD.findall(name.lower()))
+        for phrases in info.get("relative-type", {}).values():  # each a list of phrases
+            words.update(p.lower() for p in phrases if _WORD.fullmatch(p))
     return frozenset(w for w in words if len(w) > 1)
 
 
