@@ -35,9 +35,13 @@ MESSAGE_MAX = 4096
 _TAG = re.compile(r"<[^>]*>")
 
 
+def telegram_length(text: str) -> int:
+    """Characters as Telegram counts them: UTF-16 units, so 😀 is 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _units(html_text: str) -> int:
-    shown = html.unescape(_TAG.sub("", html_text))
-    return len(shown.encode("utf-16-le")) // 2
+    return telegram_length(html.unescape(_TAG.sub("", html_text)))
 
 
 def pieces(text: str) -> list[str]:
@@ -52,11 +56,12 @@ def pieces(text: str) -> list[str]:
     lines: list[str] = []
     size = 0
     for line in text.split("\n"):
-        if lines and size + 1 + _units(line) > MESSAGE_MAX:
+        units = _units(line)
+        if lines and size + 1 + units > MESSAGE_MAX:
             found.append("\n".join(lines))
             lines, size = [], -1
         lines.append(line)
-        size += 1 + _units(line)
+        size += 1 + units
     found.append("\n".join(lines))
     return [piece for piece in found if piece.strip()]
 

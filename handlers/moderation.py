@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
+from bot.outbox import telegram_length
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
 from handlers.numbers import parse_id
@@ -157,7 +158,7 @@ async def announce(update: Update, context: BuurtContext) -> None:
             ),
         )
         return
-    if len(text.encode("utf-16-le")) // 2 > ANNOUNCEMENT_MAX:  # as Telegram may count: 😀 is 2
+    if telegram_length(text) > ANNOUNCEMENT_MAX:
         context.reply(
             update, _("Please keep an announcement under {max} characters.", max=ANNOUNCEMENT_MAX)
         )
@@ -200,29 +201,20 @@ async def announce_pressed(update: Update, context: BuurtContext) -> None:
         if await oversight.was_done(context.session, done, marker):
             no_longer_works(update, context)
             return
-    if action == "no":
-        await oversight.audit(
-            context.session,
-            actor_id=user.id,
-            action="announce cancelled",
-            target=f"neighbourhood {home.id}",
-            neighbourhood_id=home.id,
-            detail=marker,
-            now=utcnow(),
-        )
-        context.answer(update)
-        context.outbox.edit(message.chat.id, message.message_id, _("Not posted."))
-        return
-    text = message.text.split("\n\n", 1)[1]  # the preview is the one place the text lives
     await oversight.audit(
         context.session,
         actor_id=user.id,
-        action="announce",
+        action="announce cancelled" if action == "no" else "announce",
         target=f"neighbourhood {home.id}",
         neighbourhood_id=home.id,
         detail=marker,
         now=utcnow(),
     )
+    if action == "no":
+        context.answer(update)
+        context.outbox.edit(message.chat.id, message.message_id, _("Not posted."))
+        return
+    text = message.text.split("\n\n", 1)[1]  # the preview is the one place the text lives
     context.answer(update, _("Posted."))
     context.outbox.send(home.chat_id, _("📣 {text}", text=text))
     context.outbox.edit(
