@@ -177,12 +177,20 @@ async def _resident(make: async_sessionmaker[AsyncSession], user_id: int) -> Res
         return found
 
 
-async def test_a_presence_is_remembered_once_committed_and_only_then(engine: AsyncEngine):
-    presence = Presence()
+async def _remembering(
+    engine: AsyncEngine, presence: Presence
+) -> tuple[async_sessionmaker[AsyncSession], Neighbourhood]:
+    """Sessions that share `presence`, as the bot's do, and a committed neighbourhood."""
     make = database.sessionmaker(engine, {"presence": presence})
     async with make() as session:
         street = await _street(session)
         await session.commit()
+    return make, street
+
+
+async def test_a_presence_is_remembered_once_committed_and_only_then(engine: AsyncEngine):
+    presence = Presence()
+    make, street = await _remembering(engine, presence)
     statements = Statements(engine)
 
     await _noted(make, street, ANNA, commit=False)  # rolled back: nothing to remember
@@ -204,10 +212,7 @@ async def test_a_presence_is_remembered_once_committed_and_only_then(engine: Asy
 
 async def test_a_departure_is_never_hidden_by_a_remembered_presence(engine: AsyncEngine):
     presence = Presence()
-    make = database.sessionmaker(engine, {"presence": presence})
-    async with make() as session:
-        street = await _street(session)
-        await session.commit()
+    make, street = await _remembering(engine, presence)
     await _noted(make, street, PIET, commit=True)
 
     # She leaves; when she writes again she is a resident again.
@@ -235,10 +240,7 @@ async def test_a_departure_is_never_hidden_by_a_remembered_presence(engine: Asyn
 
 async def test_the_presence_memory_keeps_only_the_most_recent(engine: AsyncEngine):
     presence = Presence(size=1)
-    make = database.sessionmaker(engine, {"presence": presence})
-    async with make() as session:
-        street = await _street(session)
-        await session.commit()
+    make, street = await _remembering(engine, presence)
     await _noted(make, street, ANNA, commit=True)
     await _noted(make, street, PIET, commit=True)
     assert presence.knows(street.id, PIET)
