@@ -11,7 +11,14 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from sandbox.messages import SentMessage
-from sandbox.objects import JSON, USUAL_ADMIN_RIGHTS, InviteLink, Member, admin_rights
+from sandbox.objects import (
+    JSON,
+    USUAL_ADMIN_RIGHTS,
+    InviteLink,
+    Member,
+    admin_rights,
+    default_permissions,
+)
 
 if TYPE_CHECKING:
     from sandbox.users import User
@@ -38,6 +45,8 @@ class Chat:
         self.username = username
         self.user = user  # the other side of a private chat
         self.members: dict[int, Member] = {}
+        #: What ordinary members may do (setChatPermissions); admins have their own rights.
+        self.permissions: JSON = default_permissions()
         self.messages: dict[int, SentMessage] = {}
         self.bot_messages: list[SentMessage] = []
         self.migrated_to: Chat | None = None
@@ -206,6 +215,44 @@ class Chat:
         self.set_member(user, Member("member"), user, **extra)
         self.service_message(user, new_chat_members=[user.to_json()])
         await asyncio.sleep(0)
+
+    async def add_member(self, user: User, *, by: User) -> None:
+        """``by`` adds a contact directly, as members may unless the chat forbids it.
+
+        Telegram lets an ordinary member add people while the chat's permissions have
+        can_invite_users; an administrator needs that right. No join request is made.
+        """
+        self._require_group()
+        self.require_member(by)
+        if user.is_bot:
+            raise AssertionError("use add_bot() to add the bot")
+        standing = self.member(by)
+        allowed = (
+            standing.has("can_invite_users")
+            if standing.is_admin
+            else bool(self.permissions.get("can_invite_users"))
+        )
+        if not allowed:
+            raise AssertionError(f"{by!r} may not add members to {self!r}")
+        if self.member(user).present:
+            raise AssertionError(f"{user!r} is already in {self!r}")
+        if self.status(user) == "kicked" and not standing.is_admin:
+            raise AssertionError(f"{user!r} is banned from {self!r}")
+        self.set_member(user, Member("member"), by)
+        self.service_message(by, new_chat_members=[user.to_json()])
+        await asyncio.sleep(0)
+
+    def create_invite_link(self, *, by: User, creates_join_request: bool = False) -> InviteLink:
+        """An administrator's own invite link, made in the app rather than by the bot."""
+        self._require_admin(by, "can_invite_users")
+        link = InviteLink(
+            url=f"https://t.me/+{by.id}x{self.world.next_id()}",
+            chat_id=self.id,
+            creator=by.to_json(),
+            creates_join_request=creates_join_request,
+        )
+        self.world.invite_links[link.url] = link
+        return link
 
     async def leave(self, user: User) -> None:
         self._require_group()

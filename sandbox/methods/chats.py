@@ -24,7 +24,7 @@ async def get_chat(world: World, p: Params) -> Any:
         "accepted_gift_types": accepted_gift_types(),
     }
     if chat.is_group:
-        info["permissions"] = default_permissions()
+        info["permissions"] = dict(chat.permissions)
         info["has_visible_history"] = True
     return info
 
@@ -97,6 +97,37 @@ async def unban_chat_member(world: World, p: Params) -> Any:
     # Without only_if_banned Telegram guarantees the user is out afterwards, even a member.
     if status == "kicked" or (status == "member" and not p.get_bool("only_if_banned")):
         chat.set_member(user, Member("left"), world.bot)
+    return True
+
+
+#: ChatPermissions fields of the Bot API; anything else in the object is refused.
+PERMISSIONS = frozenset(
+    {
+        *default_permissions(),
+        "can_react_to_messages",
+        "can_edit_tag",
+    }
+)
+
+
+async def set_chat_permissions(world: World, p: Params) -> Any:
+    chat = world.chat_for_bot(p.chat_id())
+    if chat.user is not None:
+        raise bad_request("method is available only for supergroups")  # as close as known
+    world.require_right(
+        chat, "can_restrict_members", "not enough rights to change chat permissions"
+    )
+    given = p.get_json("permissions")
+    if not isinstance(given, dict):
+        raise bad_request("can't parse permissions JSON object")
+    unknown = set(given) - PERMISSIONS
+    if unknown or not all(isinstance(value, bool) for value in given.values()):
+        raise bad_request("can't parse permissions JSON object")
+    # Telegram takes a missing permission as False: the object replaces them all.
+    new = {key: bool(given.get(key, False)) for key in chat.permissions}
+    if new == chat.permissions:
+        raise bad_request("CHAT_NOT_MODIFIED")
+    chat.permissions = new
     return True
 
 
@@ -182,6 +213,7 @@ METHODS = {
     "getChatAdministrators": get_chat_administrators,
     "getChatMemberCount": get_chat_member_count,
     "leaveChat": leave_chat,
+    "setChatPermissions": set_chat_permissions,
     "banChatMember": ban_chat_member,
     "unbanChatMember": unban_chat_member,
     "createChatInviteLink": create_chat_invite_link,

@@ -463,3 +463,41 @@ async def test_valid_command_limits(api: Api, sandbox: Sandbox) -> None:
         "setMyCommands", 400, commands=commands[:1], scope={"type": "everywhere"}
     )
     assert "scope" in description
+
+
+# -- chat permissions and direct adds -------------------------------------------------------
+
+
+async def test_set_chat_permissions_needs_the_right_and_a_change(
+    api: Api, sandbox: Sandbox, street: Street
+) -> None:
+    chat = street.group.id
+    closed = {"can_send_messages": True, "can_invite_users": False}
+    description = await api.error("setChatPermissions", 400, chat_id=chat, permissions=closed)
+    assert description == "Bad Request: not enough rights to change chat permissions"
+    await sandbox.promote_bot(street.group, by=street.anna, can_restrict_members=True)
+    assert await api.ok("setChatPermissions", chat_id=chat, permissions=closed) is True
+    info = await api.ok("getChat", chat_id=chat)
+    # A permission left out of the object is taken away: it replaces them all.
+    assert info["permissions"]["can_invite_users"] is False
+    assert info["permissions"]["can_send_polls"] is False
+    assert info["permissions"]["can_send_messages"] is True
+    again = await api.error("setChatPermissions", 400, chat_id=chat, permissions=closed)
+    assert again == "Bad Request: CHAT_NOT_MODIFIED"
+    wrong = await api.error("setChatPermissions", 400, chat_id=chat, permissions={"can_fly": True})
+    assert wrong == "Bad Request: can't parse permissions JSON object"
+
+
+async def test_members_add_people_only_while_the_chat_allows_it(
+    api: Api, sandbox: Sandbox, street: Street
+) -> None:
+    await street.group.add_member(street.kees, by=street.piet)  # allowed by default
+    assert street.group.status(street.kees) == "member"
+    await sandbox.promote_bot(street.group, by=street.anna, can_restrict_members=True)
+    permissions = dict(street.group.permissions, can_invite_users=False)
+    await api.ok("setChatPermissions", chat_id=street.group.id, permissions=permissions)
+    other = sandbox.add_user("Bram")
+    with pytest.raises(AssertionError, match="may not add members"):
+        await street.group.add_member(other, by=street.piet)
+    await street.group.add_member(other, by=street.anna)  # the creator always may
+    assert street.group.status(other) == "member"
