@@ -58,6 +58,9 @@ class User(Base):
     language_code: Mapped[str | None] = mapped_column(String(16), default=None)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the bot last saw this person, to the hour, and exactly whenever their
+    #: username changed: an @username means whoever was seen holding it last.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Resident(Base):
@@ -150,6 +153,9 @@ class GroupMember(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Found in the chat without having come in through a join request the bot could
+    #: allow: removed if the bot can, otherwise ignored there while they stay.
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     user: Mapped[User] = relationship(lazy="raise")
 
@@ -167,7 +173,7 @@ class GroupInviteLink(Base):
 
 
 class JoinRequestStatus(enum.StrEnum):
-    PENDING = "pending"  # waiting for an invite-only group's owner
+    PENDING = "pending"  # waiting for an invite-only group's owner (maybe vouched for)
     ASKED = "asked"  # a stranger was asked the neighbourhood's join question
     ANSWERED = "answered"  # their answer went to the coordinators
     APPROVED = "approved"
@@ -175,7 +181,7 @@ class JoinRequestStatus(enum.StrEnum):
 
 
 class JoinRequest(Base):
-    """A request to join an invite-only group, waiting for its owner."""
+    """A request to join a group that someone has to decide on: its owner, or coordinators."""
 
     __tablename__ = "join_request"
 
@@ -186,6 +192,12 @@ class JoinRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    #: The coordinator whose "yes, a neighbour" made a stranger a candidate.
+    vouched_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    #: A join answer that nobody who decides could see yet: kept until it is decided.
+    answer: Mapped[str | None] = mapped_column(String(500), default=None)
+    #: When a coordinator (or facilitator) could first see the answer; 48 hours run from here.
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     user: Mapped[User] = relationship(lazy="raise")
 

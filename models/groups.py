@@ -24,6 +24,7 @@ from models.entities import (
     GroupStatus,
     Neighbourhood,
 )
+from models.people import is_person
 
 TITLE_MAX = 64
 PENDING_FOR = timedelta(hours=48)
@@ -78,6 +79,8 @@ async def create(
     limit: int,
 ) -> NewGroup:
     """A pending group; `neighbourhood_id` may wait until the owner has picked one."""
+    if not is_person(owner_id):
+        raise GroupError("anonymous")
     if not title or len(title) > TITLE_MAX:
         raise GroupError("title")
     if await living_count(session, owner_id) >= limit:
@@ -162,6 +165,8 @@ async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) 
     """Link a pending group to its chat, once: a racing second link gets GroupError."""
     if chat_id > 0:  # positive ids are people: a group needs a group chat
         raise GroupError("private_chat")
+    if not is_person(user_id):
+        raise GroupError("anonymous")
     if group.owner_id != user_id:
         raise GroupError("not_owner")
     if group.status == GroupStatus.DISSOLVED or group.chat_id is not None:
@@ -197,24 +202,27 @@ def set_rights(group: Group, *, invite: bool, restrict: bool) -> None:
 
 
 async def member(session: AsyncSession, group: Group, user_id: int) -> GroupMember | None:
+    """A member: in the chat, and not refused there (models/joining.py)."""
     return await session.scalar(
         select(GroupMember).where(
             GroupMember.group_id == group.id,
             GroupMember.user_id == user_id,
             GroupMember.left_at.is_(None),
+            GroupMember.refused_at.is_(None),
         )
     )
 
 
 async def join(session: AsyncSession, group: Group, user_id: int) -> None:
+    """Someone who may be in the group is: a member, whatever came before."""
     row = await session.scalar(
         select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user_id)
     )
     if row is None:
         session.add(GroupMember(group_id=group.id, user_id=user_id, joined_at=utcnow()))
         await session.flush()
-    elif row.left_at is not None:
-        row.left_at = None
+    elif row.left_at is not None or row.refused_at is not None:
+        row.left_at = row.refused_at = None
         row.joined_at = utcnow()
 
 
@@ -222,7 +230,11 @@ async def members(session: AsyncSession, group: Group) -> list[GroupMember]:
     """Current members, longest-standing first."""
     result = await session.scalars(
         select(GroupMember)
-        .where(GroupMember.group_id == group.id, GroupMember.left_at.is_(None))
+        .where(
+            GroupMember.group_id == group.id,
+            GroupMember.left_at.is_(None),
+            GroupMember.refused_at.is_(None),
+        )
         .order_by(GroupMember.joined_at, GroupMember.id)
         .options(selectinload(GroupMember.user))
     )
@@ -231,7 +243,13 @@ async def members(session: AsyncSession, group: Group) -> list[GroupMember]:
 
 async def leave(session: AsyncSession, group: Group, user_id: int) -> int | None:
     """Someone left; returns the new owner's id when the owner left and someone remains."""
-    row = await member(session, group, user_id)
+    row = await session.scalar(
+        select(GroupMember).where(
+            GroupMember.group_id == group.id,
+            GroupMember.user_id == user_id,
+            GroupMember.left_at.is_(None),
+        )
+    )
     if row is not None:
         row.left_at = utcnow()
     if user_id != group.owner_id:
@@ -335,7 +353,9 @@ async def open_groups(session: AsyncSession, neighbourhood_id: int) -> list[Grou
 async def groups_of(session: AsyncSession, user_id: int) -> list[Group]:
     """Living groups someone owns or belongs to, pending ones of their own included."""
     member_of = select(GroupMember.group_id).where(
-        GroupMember.user_id == user_id, GroupMember.left_at.is_(None)
+        GroupMember.user_id == user_id,
+        GroupMember.left_at.is_(None),
+        GroupMember.refused_at.is_(None),
     )
     result = await session.scalars(
         select(Group)

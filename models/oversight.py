@@ -30,6 +30,7 @@ from models.entities import (
     Resident,
     User,
 )
+from models.people import is_person
 
 WINDOW = timedelta(days=30)
 UNCLAIMED_TOO_LONG = timedelta(days=3)
@@ -87,7 +88,8 @@ async def is_coordinator(session: AsyncSession, user_id: int, neighbourhood_id: 
 async def add_coordinator(
     session: AsyncSession, neighbourhood_id: int, user_id: int, added_by: int | None
 ) -> bool:
-    if await is_coordinator(session, user_id, neighbourhood_id):
+    """False if they already are one, or stand for no one person (an anonymous admin)."""
+    if not is_person(user_id) or await is_coordinator(session, user_id, neighbourhood_id):
         return False
     session.add(Coordinator(neighbourhood_id=neighbourhood_id, user_id=user_id, added_by=added_by))
     await session.flush()
@@ -260,7 +262,11 @@ async def facts(session: AsyncSession, group_id: int, now: datetime) -> Facts | 
     members = await session.scalar(
         select(func.count())
         .select_from(GroupMember)
-        .where(GroupMember.group_id == group.id, GroupMember.left_at.is_(None))
+        .where(
+            GroupMember.group_id == group.id,
+            GroupMember.left_at.is_(None),
+            GroupMember.refused_at.is_(None),
+        )
     )
     states = (
         await session.execute(
@@ -385,5 +391,16 @@ async def digest_readers(session: AsyncSession, facilitators: list[int]) -> list
             User.started_at.is_not(None),
             User.id.in_(facilitators) | User.id.in_(coordinators),
         )
+    )
+    return list(result)
+
+
+async def reachable_coordinators(session: AsyncSession, neighbourhood_id: int) -> list[User]:
+    """A neighbourhood's coordinators who opened a DM with the bot, so it can write to them."""
+    result = await session.scalars(
+        select(User)
+        .join(Coordinator, Coordinator.user_id == User.id)
+        .where(Coordinator.neighbourhood_id == neighbourhood_id, User.started_at.is_not(None))
+        .order_by(User.id)
     )
     return list(result)

@@ -10,15 +10,24 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.dialect import insert
-from models.entities import Neighbourhood, Resident, User
+from models.entities import Coordinator, Neighbourhood, Resident, User
+
+#: Telegram's stand-ins for senders who are not one person: GroupAnonymousBot (every
+#: anonymous admin of every chat), Channel_Bot (posts as a channel) and the service
+#: account that forwards a linked channel's posts. None of them may own, link, claim or
+#: coordinate anything.
+NOT_A_PERSON = frozenset({1087968824, 136817688, 777000})
+#: A last sighting is written at most this often, unless the username changed.
+SEEN_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,14 @@ class Person:
     language_code: str | None = None
 
 
+def is_person(user_id: int) -> bool:
+    """Whether an id stands for one human being, not a shared stand-in."""
+    return user_id not in NOT_A_PERSON
+
+
 async def see_user(session: AsyncSession, person: Person) -> User:
     """Create or refresh a user; racing first sightings are settled by the database."""
+    now = utcnow()
     user = await session.get(User, person.id)
     if user is None:
         statement = (
@@ -42,14 +57,21 @@ async def see_user(session: AsyncSession, person: Person) -> User:
                 first_name=person.first_name,
                 username=person.username,
                 language_code=person.language_code,
-                first_seen_at=utcnow(),
+                first_seen_at=now,
+                last_seen_at=now,
             )
             .on_conflict_do_nothing(index_elements=[User.id])
         )
         await session.execute(statement)
+        await _take_username(session, person)
         user = await session.get(User, person.id)
         assert user is not None
         return user
+    if user.username != person.username:
+        user.last_seen_at = now
+        await _take_username(session, person)
+    elif user.last_seen_at is None or user.last_seen_at <= now - SEEN_EVERY:
+        user.last_seen_at = now
     if (user.first_name, user.username, user.language_code) != (
         person.first_name,
         person.username,
@@ -59,6 +81,49 @@ async def see_user(session: AsyncSession, person: Person) -> User:
         user.username = person.username
         user.language_code = person.language_code
     return user
+
+
+async def _take_username(session: AsyncSession, person: Person) -> None:
+    """Telegram gives a username to one person at a time: whoever we see with it has it."""
+    if person.username is None:
+        return
+    await session.execute(
+        update(User)
+        .where(func.lower(User.username) == person.username.lower(), User.id != person.id)
+        .values(username=None)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+@dataclass(frozen=True)
+class Named:
+    """Whom an @username means: its current holder, or nobody, or too close to call."""
+
+    user: User | None
+    ambiguous: bool = False
+
+
+async def by_username(session: AsyncSession, username: str) -> Named:
+    """The person who holds `username` now, as far as the bot has seen.
+
+    Telegram lets a username pass from one person to another. Whoever the bot sees
+    with it takes it from everyone else it stored (see_user); people stored before that
+    rule can still share one, and then whoever was seen last holds it. With no sighting
+    to tell them apart, nobody is guessed.
+    """
+    found = list(
+        await session.scalars(
+            select(User)
+            .where(func.lower(User.username) == username.removeprefix("@").lower())
+            .order_by(User.last_seen_at.desc().nulls_last(), User.id)
+            .limit(2)
+        )
+    )
+    if not found:
+        return Named(None)
+    if len(found) == 2 and found[0].last_seen_at == found[1].last_seen_at:
+        return Named(None, ambiguous=True)
+    return Named(found[0])
 
 
 async def mark_started(session: AsyncSession, person: Person) -> User:
@@ -177,11 +242,21 @@ def _gone(session: AsyncSession, neighbourhood: Neighbourhood, user_id: int) -> 
         session.info.setdefault("presence_gone", []).append((neighbourhood.id, user_id))
 
 
+async def _end_role(session: AsyncSession, neighbourhood: Neighbourhood, user_id: int) -> None:
+    """Whoever is no longer in the neighbourhood no longer looks after it."""
+    await session.execute(
+        delete(Coordinator).where(
+            Coordinator.neighbourhood_id == neighbourhood.id, Coordinator.user_id == user_id
+        )
+    )
+
+
 async def record_departure(
     session: AsyncSession, neighbourhood: Neighbourhood, user_id: int
 ) -> None:
     """The person left or was removed; the row stays so history keeps its shape."""
     _gone(session, neighbourhood, user_id)
+    await _end_role(session, neighbourhood, user_id)
     resident = await session.scalar(
         select(Resident).where(
             Resident.neighbourhood_id == neighbourhood.id, Resident.user_id == user_id
@@ -194,6 +269,7 @@ async def record_departure(
 async def record_ban(session: AsyncSession, neighbourhood: Neighbourhood, person: Person) -> None:
     """Banned from the neighbourhood chat: kept out of all of its groups too."""
     _gone(session, neighbourhood, person.id)
+    await _end_role(session, neighbourhood, person.id)
     resident = await record_presence(session, neighbourhood, person)
     now = utcnow()
     resident.left_at = now

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from models.base import utcnow
 from models.entities import Request, RequestKind, RequestState, User
+from models.people import is_person
 
 TEXT_MAX = 500
 BENEFICIARY_MAX = 64
@@ -115,6 +116,8 @@ async def _move(
 
 async def claim(session: AsyncSession, request_id: int, user_id: int) -> Request:
     request = await load(session, request_id)
+    if not is_person(user_id):
+        raise RequestError("anonymous", request)
     if request.asker_id == user_id:
         raise RequestError("own", request)
     moved = await _move(
