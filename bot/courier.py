@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram import (
+    Bot,
+    ChatPermissions,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -285,6 +291,25 @@ async def perform(bot: Bot, row: OutboxMessage) -> int | None:
             await bot.revoke_chat_invite_link(chat_id, p["link"])
         case Kind.LEAVE:
             await bot.leave_chat(chat_id)
+        case Kind.CLOSE_INVITES:
+            await _close_invites(bot, chat_id)
         case _:
             raise ValueError(f"unknown outbox kind {row.kind!r}")
     return None
+
+
+async def _close_invites(bot: Bot, chat_id: int) -> None:
+    """Members may no longer add people; every other permission stays as the owner set it.
+
+    setChatPermissions replaces them all, so they are read first; and it refuses a change
+    that changes nothing, so a chat that is already closed is left alone.
+    """
+    current = (await bot.get_chat(chat_id)).permissions
+    if current is None or current.can_invite_users is False:
+        return  # nothing to read them from (a setting we must not guess), or closed already
+    values = {key: value for key, value in current.to_dict().items() if key != "can_invite_users"}
+    await bot.set_chat_permissions(
+        chat_id,
+        ChatPermissions(**values, can_invite_users=False),
+        use_independent_chat_permissions=True,
+    )

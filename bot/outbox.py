@@ -78,6 +78,7 @@ class Kind(enum.StrEnum):
     UNBAN = "unban"
     REVOKE = "revoke"
     LEAVE = "leave"
+    CLOSE_INVITES = "close_invites"
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,10 @@ class Outbox:
 
     def leave(self, chat_id: int) -> None:
         self._queue(Kind.LEAVE, chat_id)
+
+    def close_invites(self, chat_id: int) -> None:
+        """Turn off members' right to add people: a group's join requests are the way in."""
+        self._queue(Kind.CLOSE_INVITES, chat_id)
 
     def answer(self, query_id: str, text: str | None = None, *, show_alert: bool = False) -> None:
         """Answer a button press once the press's effects are committed, before the edits."""

@@ -2,9 +2,12 @@
 
 from handlers import (
     activity,
+    candidates,
     dissolve,
     fallback,
+    invite,
     join_question,
+    join_requests,
     linking,
     lists,
     membership,
@@ -27,6 +30,9 @@ MODULES = (
     residents,
     activity,
     membership,
+    join_requests,
+    candidates,
+    invite,
     start,
     setup,
     newgroup,

@@ -78,6 +78,11 @@ def shows(query: CallbackQuery) -> bool:
     return any(button.callback_data == query.data for row in rows for button in row)
 
 
+#: The /start payload of the link /setup gives coordinators, so they can be sent join
+#: questions: a DM's greeting, nothing more.
+COORDINATOR_PAYLOAD = "coordinator"
+
+
 def deep_link(bot_username: str, parameter: str, payload: str) -> str:
     """t.me links that open the bot: parameter is 'start' (a DM) or 'startgroup'."""
     return f"https://t.me/{bot_username}?{parameter}={payload}"

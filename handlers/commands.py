@@ -22,6 +22,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import BuurtContext
 from bot.i18n import LANGUAGES, N_, Gettext, Translator
+from handlers.people import act_as_yourself, is_anonymous
 from handlers.request_parsing import clean
 from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
 
@@ -38,16 +39,26 @@ class Command:
     usage: str = ""
     #: A translatable example, shown when the command is used in the wrong place.
     example: str | None = None
+    #: Whether someone writing anonymously or as a channel may use it: only where it
+    #: makes nobody the owner, asker, helper or coordinator of anything.
+    anonymous: bool = False
 
 
 TABLE: tuple[Command, ...] = (
     Command("start", N_("Welcome and what I can do"), Where.ANYWHERE, Who.EVERYONE),
-    Command("help", N_("The commands you can use here"), Where.ANYWHERE, Who.EVERYONE),
+    Command(
+        "help",
+        N_("The commands you can use here"),
+        Where.ANYWHERE,
+        Who.EVERYONE,
+        anonymous=True,
+    ),
     Command(
         "setup",
         N_("Register this chat as a neighbourhood"),
         Where.NEIGHBOURHOOD | Where.OTHER,
         Who.CHAT_ADMIN,
+        anonymous=True,  # the chat's admins become coordinators, not the sender
     ),
     Command(
         "newgroup",
@@ -61,6 +72,7 @@ TABLE: tuple[Command, ...] = (
         N_("The groups you can join, or your own groups"),
         Where.NEIGHBOURHOOD | Where.PRIVATE,
         Who.EVERYONE,
+        anonymous=True,
     ),
     Command("mine", N_("Your groups and your part in them"), Where.PRIVATE, Who.EVERYONE),
     Command(
@@ -84,6 +96,7 @@ TABLE: tuple[Command, ...] = (
         N_("The open requests in this chat"),
         Where.NEIGHBOURHOOD | Where.GROUP,
         Who.EVERYONE,
+        anonymous=True,
     ),
     Command(
         "cancel",
@@ -93,7 +106,7 @@ TABLE: tuple[Command, ...] = (
         usage="<number> <reason>",
     ),
     Command("invite", N_("Invite a neighbour to this group"), Where.GROUP, Who.EVERYONE),
-    Command("members", N_("Who is in this group"), Where.GROUP, Who.EVERYONE),
+    Command("members", N_("Who is in this group"), Where.GROUP, Who.EVERYONE, anonymous=True),
     Command(
         "dissolve",
         N_("End this group (owner)"),
@@ -189,6 +202,10 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
 
     async def guarded(update: Update, context: BuurtContext) -> None:
         if update.effective_message is None or update.effective_chat is None:
+            return
+        if not command.anonymous and is_anonymous(update):
+            if command.where & Where.GROUP_CHATS:  # else: the silence of an unknown command
+                context.reply(update, act_as_yourself(context.gettext(), command.name))
             return
         where = await chat_where(update, context.session)
         if command.who in RESTRICTED and command.who not in await roles(update, context, where):

@@ -2,8 +2,13 @@
 
 A stranger who asks to join a group of a neighbourhood with a join question is
 asked it by DM (allowed while their request is open). Their answer goes to the
-neighbourhood's coordinators, who approve or decline; the answer itself is
-passed on, never stored. Requests left undecided are declined after 48 hours.
+neighbourhood's coordinators who opened a DM with the bot, or, if there are none,
+to the facilitators who did. A "yes" lets them into an open group, and makes them
+a candidate for the owner of an invite-only one.
+
+The answer is passed on, not stored, when someone can read it at once. When nobody
+can yet, it is kept until the first of them opens a DM with the bot, and erased once
+it is decided. A request is declined 48 hours after a decider could first see it.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from telegram import ChatJoinRequest, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BuurtApplication, BuurtContext
+from handlers import candidates
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.priority import COMMANDS
 from models import groups, joining, oversight
 from models.base import utcnow
-from models.entities import Coordinator, Group, JoinRequest, Neighbourhood, User
+from models.entities import Group, JoinRequest, Neighbourhood, User
 
 ANSWER_MAX = 500
 
@@ -37,8 +43,47 @@ async def ask(context: BuurtContext, request: ChatJoinRequest, group: Group, que
     )
 
 
+async def _deciders(context: BuurtContext, home: Neighbourhood) -> list[User]:
+    """Who reads a join answer now: coordinators, else facilitators, who can be written to."""
+    found = await oversight.reachable_coordinators(context.session, home.id)
+    if found:
+        return found
+    facilitators = context.config.facilitators.user_ids
+    return [
+        user
+        for user_id in facilitators
+        if (user := await context.session.get(User, user_id)) is not None and user.started_at
+    ]
+
+
+async def _show(
+    context: BuurtContext, reader: User, request: JoinRequest, group: Group, answer: str
+) -> None:
+    session = context.session
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    asker = await session.get(User, request.user_id)
+    _ = context.gettext_for(reader.language_code)  # each decider reads this
+    context.outbox.send(
+        reader.id,
+        _(
+            "{name} wants to join <b>{title}</b>. Asked “{question}”, they answered:\n"
+            "<i>{answer}</i>",
+            name=candidates.name_of(asker),
+            title=group.title,
+            question=(home.join_question if home else None) or "",
+            answer=answer,
+        ),
+        reply_markup=keyboard(
+            [
+                button(_("Approve"), "jq", "a", request.id),
+                button(_("Decline"), "jq", "d", request.id),
+            ]
+        ),
+    )
+
+
 async def answered(update: Update, context: BuurtContext) -> None:
-    """A DM from someone who was asked: their answer goes to the coordinators."""
+    """A DM from someone who was asked: their answer goes to whoever decides."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
         return
@@ -50,43 +95,44 @@ async def answered(update: Update, context: BuurtContext) -> None:
     if home is None:
         return
     _ = context.gettext()
-    context.reply(update, _("Thank you! The coordinators of the neighbourhood will decide soon."))
-    coordinators = list(
-        await context.session.scalars(
-            select(User)
-            .join(Coordinator, Coordinator.user_id == User.id)
-            .where(Coordinator.neighbourhood_id == home.id, User.started_at.is_not(None))
-        )
-    )
-    if not coordinators:  # nobody to ask locally: the facilitators decide instead
-        coordinators = list(
-            await context.session.scalars(
-                select(User).where(
-                    User.id.in_(context.config.facilitators.user_ids),
-                    User.started_at.is_not(None),
-                )
-            )
-        )
     answer = message.text[:ANSWER_MAX]
-    for coordinator in coordinators:
-        _ = context.gettext_for(coordinator.language_code)  # each coordinator reads this
-        context.outbox.send(
-            coordinator.id,
+    deciders = await _deciders(context, home)
+    if not deciders:
+        joining.keep_answer(request, answer)
+        context.reply(
+            update,
             _(
-                "{name} wants to join <b>{title}</b>. Asked “{question}”, they answered:\n"
-                "<i>{answer}</i>",
-                name=user.first_name,
-                title=group.title,
-                question=home.join_question or "",
-                answer=answer,
-            ),
-            reply_markup=keyboard(
-                [
-                    button(_("Approve"), "jq", "a", request.id),
-                    button(_("Decline"), "jq", "d", request.id),
-                ]
+                "Thank you! Right now nobody of the neighbourhood can read your answer yet. "
+                "I will pass it on as soon as a coordinator opens a chat with me. That can "
+                "take a while. When they let you in, you will see the group in Telegram."
             ),
         )
+        return
+    joining.answer_shown(request, utcnow())
+    context.reply(update, _("Thank you! The coordinators of the neighbourhood will decide soon."))
+    for reader in deciders:
+        await _show(context, reader, request, group, answer)
+
+
+async def show_kept(context: BuurtContext, user: User) -> None:
+    """Someone who decides opened a DM: the kept answers they are the first to see."""
+    session = context.session
+    coordinated = [home.id for home in await oversight.coordinated(session, user.id)]
+    if context.config.is_facilitator(user.id):
+        # Facilitators decide where no coordinator can be reached.
+        homes = await session.scalars(select(Neighbourhood.id).where(Neighbourhood.active))
+        for home_id in list(homes):
+            if home_id not in coordinated and not await oversight.reachable_coordinators(
+                session, home_id
+            ):
+                coordinated.append(home_id)
+    now = utcnow()
+    for request in await joining.unseen_answers(session, coordinated):
+        group = await session.get(Group, request.group_id)
+        if group is None or request.answer is None:
+            continue
+        await _show(context, user, request, group, request.answer)
+        joining.answer_shown(request, now)
 
 
 async def decided(update: Update, context: BuurtContext) -> None:
@@ -111,7 +157,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         no_longer_works(update, context)
         return
     try:
-        group, request = await joining.decide_answer(
+        group, request, outcome = await joining.decide_answer(
             session, int(request_id), verdict == "a", user.id
         )
     except groups.GroupError:
@@ -119,12 +165,28 @@ async def decided(update: Update, context: BuurtContext) -> None:
         return
     chat_id, user_id = group.chat_id, request.user_id
     assert chat_id is not None
-    if verdict == "a":
+    asker = await session.get(User, user_id)
+    name = candidates.name_of(asker)
+    if outcome is joining.Outcome.APPROVED:
         context.outbox.approve(chat_id, user_id)
         context.answer(update, _("Approved."))
+        result = _("You let {name} into <b>{title}</b>.", name=name, title=group.title)
+    elif outcome is joining.Outcome.VOUCHED:
+        await candidates.ask_owner(context, group, request)
+        context.answer(update, _("Approved."))
+        result = _(
+            "Thank you. <b>{title}</b> is invite-only, so its owner now decides about {name}.",
+            name=name,
+            title=group.title,
+        )
     else:
         context.outbox.decline(chat_id, user_id)
         context.answer(update, _("Declined."))
+        result = candidates.refusal(context, outcome, name) or _(
+            "You declined the request of {name} to join <b>{title}</b>.",
+            name=name,
+            title=group.title,
+        )
     await oversight.audit(
         session,
         actor_id=user.id,
@@ -135,7 +197,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
     )
     message = query.message
     if message is not None:
-        context.outbox.remove_buttons(message.chat.id, message.message_id)
+        context.outbox.edit(message.chat.id, message.message_id, result)
 
 
 def register(app: BuurtApplication) -> None:

@@ -21,11 +21,12 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler
 from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext
 from bot.processor import unit_of_work
+from handlers import membership
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
-from handlers.people import person
+from handlers.people import act_as_yourself, person
 from models import groups, neighbourhoods
 from models.entities import Group, Neighbourhood, User
-from models.people import see_user
+from models.people import is_person, see_user
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def link_problem(_: Gettext, code: str) -> str:
             "This is a neighbourhood chat. A group needs a group chat of its own."
         ),
         "private_chat": _("A group needs a group chat of its own, not a private chat."),
+        "anonymous": act_as_yourself(_, "start"),
     }
     return messages.get(code, _("I don't recognise this link. Please start again with /newgroup."))
 
@@ -136,6 +138,8 @@ async def complete_link(
         title=group.title,
         neighbourhood=neighbourhood.title if neighbourhood else "",
     )
+    if restrict:
+        scope.outbox.close_invites(chat_id)
     if invite and restrict and await create_invite_link(bot, scope, group):
         text += "\n\n" + _("Invite neighbours with /invite.")
     else:
@@ -181,6 +185,9 @@ async def _group_changed(context: BuurtContext, group: Group, change: ChatMember
     invite, restrict = _rights(change.new_chat_member)
     if (invite, restrict) == (group.bot_can_invite, group.bot_can_restrict):
         return
+    if restrict and not group.bot_can_restrict:
+        context.outbox.close_invites(chat.id)
+        await membership.take_out_refused(context, group)
     groups.set_rights(group, invite=invite, restrict=restrict)
     _ = context.gettext()
     if not (invite and restrict):
@@ -219,6 +226,8 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
             ),
         )
         return
+    if not is_person(change.from_user.id):
+        return  # an anonymous admin is no one owner: they link with the /newgroup button
     if context.job_queue is not None:
         context.job_queue.run_once(
             link_without_token,  # type: ignore[arg-type]

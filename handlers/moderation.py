@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
@@ -21,11 +21,11 @@ from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
 from handlers.numbers import parse_id
 from handlers.oversight import scope
-from handlers.people import person
+from handlers.people import ambiguous_name, person
 from models import neighbourhoods, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
-from models.people import Person, lift_ban, record_ban, see_user
+from models.people import Named, Person, by_username, lift_ban, record_ban, see_user
 
 ANNOUNCEMENT_MAX = 3500  # leaves room for the header within Telegram's 4096
 
@@ -49,20 +49,18 @@ async def _home(
     return home, words[1:]
 
 
-async def _target(context: BuurtContext, message: Message, words: list[str]) -> User | None:
+async def _target(context: BuurtContext, message: Message, words: list[str]) -> Named:
     """A reply, a mention, a text mention or a user number."""
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and not reply.from_user.is_bot:
-        return await see_user(context.session, person(reply.from_user))
+        return Named(await see_user(context.session, person(reply.from_user)))
     for entity, text in message.parse_entities().items():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
-            return await see_user(context.session, person(entity.user))
+            return Named(await see_user(context.session, person(entity.user)))
         if entity.type == MessageEntity.MENTION:
-            return await context.session.scalar(
-                select(User).where(func.lower(User.username) == text[1:].lower())
-            )
+            return await by_username(context.session, text)
     user_id = parse_id(words[0]) if words else None
-    return await context.session.get(User, user_id) if user_id is not None else None
+    return Named(await context.session.get(User, user_id) if user_id is not None else None)
 
 
 async def _chats_of(context: BuurtContext, home: Neighbourhood) -> list[int]:
@@ -97,7 +95,12 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
     _ = context.gettext()
     command = "ban" if banning else "unban"
     home, words = await _home(update, context, words_of(update))
-    target = await _target(context, message, words) if home is not None else None
+    named = await _target(context, message, words) if home is not None else Named(None)
+    if named.ambiguous:
+        mention = next((w for w in words if w.startswith("@")), "")
+        context.reply(update, ambiguous_name(_, mention, command))
+        return
+    target = named.user
     if home is None or target is None:
         context.reply(update, _usage(_, command))
         return

@@ -26,7 +26,7 @@ from handlers.buttons import (
     pattern,
 )
 from handlers.commands import arguments_of, command_handler
-from handlers.people import person
+from handlers.people import act_as_yourself, person
 from handlers.request_parsing import clean
 from models import groups, neighbourhoods
 from models.entities import Group, Neighbourhood, Resident
@@ -128,7 +128,10 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
             neighbourhood_id=homes[0].id if len(homes) == 1 else None,
             limit=context.config.groups.max_per_resident,
         )
-    except groups.GroupError:
+    except groups.GroupError as error:
+        if error.code == "anonymous":  # the command table keeps them out; this is the backstop
+            context.reply(update, act_as_yourself(_, "newgroup"))
+            return
         context.reply(
             update,
             _(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMemberUpdated, Message, Update
+from telegram import ChatMember, ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import TypeHandler
 
@@ -35,12 +35,16 @@ PRESENT = {
 }
 
 
-def is_present(update: ChatMemberUpdated) -> bool:
-    """Still (or newly) in the chat, restricted members included."""
-    member = update.new_chat_member
+def present(member: ChatMember) -> bool:
+    """In the chat, restricted members included."""
     if member.status == ChatMemberStatus.RESTRICTED:
         return bool(getattr(member, "is_member", False))
     return member.status in PRESENT
+
+
+def is_present(update: ChatMemberUpdated) -> bool:
+    """Still (or newly) in the chat."""
+    return present(update.new_chat_member)
 
 
 async def _follow_migration(context: BuurtContext, message: Message) -> None:

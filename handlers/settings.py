@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from telegram import Update
 from telegram.constants import ChatType
 
@@ -14,6 +14,7 @@ from handlers.oversight import scope
 from models import neighbourhoods, nudges, oversight, settings
 from models.base import utcnow
 from models.entities import Coordinator, Neighbourhood, User
+from models.people import by_username
 
 #: A mistyped key is echoed this far: it may be a whole message long.
 KEY_SHOWN = 40
@@ -71,10 +72,9 @@ async def view(_: Gettext, context: BuurtContext, home: Neighbourhood) -> str:
 
 
 async def _person(context: BuurtContext, who: str) -> User | None:
+    """An @name's current holder, or a user number; None when it cannot be told."""
     if who.startswith("@"):
-        return await context.session.scalar(
-            select(User).where(func.lower(User.username) == who[1:].lower())
-        )
+        return (await by_username(context.session, who)).user
     return await context.session.get(User, int(who))
 
 

@@ -7,11 +7,13 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import BuurtApplication, BuurtContext
+from handlers.buttons import COORDINATOR_PAYLOAD, deep_link, keyboard, link_button
 from handlers.commands import command_handler
 from handlers.people import person
 from handlers.roles import is_chat_admin
 from models import neighbourhoods, oversight
 from models.base import utcnow
+from models.entities import User
 from models.people import record_presence
 
 
@@ -76,10 +78,14 @@ async def setup(update: Update, context: BuurtContext) -> None:
     if not context.config.is_facilitator(user.id) and not user.is_bot:
         await record_presence(context.session, neighbourhood, person(user))
     # The chat's admins today are its first coordinators.
+    unreachable: list[str] = []
     for admin in admins:
         if not admin.is_bot:
-            await record_presence(context.session, neighbourhood, person(admin))
+            resident = await record_presence(context.session, neighbourhood, person(admin))
             await oversight.add_coordinator(context.session, neighbourhood.id, admin.id, None)
+            coordinator = await context.session.get(User, resident.user_id)
+            if coordinator is not None and coordinator.started_at is None:
+                unreachable.append(admin.first_name)
     await oversight.audit(
         context.session,
         actor_id=user.id,
@@ -98,7 +104,18 @@ async def setup(update: Update, context: BuurtContext) -> None:
             "Please make me an admin of this chat, with the rights to invite users and to "
             "ban members. Until then I cannot see who is active here."
         )
-    context.outbox.send(chat.id, text)
+    markup = None
+    if unreachable:
+        # Join questions reach coordinators only in a DM, which they must open first.
+        text += "\n\n" + _(
+            "{names}: you are the coordinators of this neighbourhood. Please open a private "
+            "chat with me and press Start. Then I can send you the questions of people who "
+            "want to join a group.",
+            names=", ".join(unreachable),
+        )
+        link = deep_link(context.bot.username, "start", COORDINATOR_PAYLOAD)
+        markup = keyboard([link_button(_("Open a chat with me"), link)])
+    context.outbox.send(chat.id, text, reply_markup=markup)
 
 
 def register(app: BuurtApplication) -> None:

@@ -7,7 +7,8 @@ import html
 from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
-from handlers import linking, membership
+from handlers import invite, join_question, linking
+from handlers.buttons import COORDINATOR_PAYLOAD
 from handlers.commands import command_handler, visible
 from handlers.numbers import parse_id
 from handlers.people import person
@@ -24,34 +25,43 @@ async def start(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     payload = context.args[0] if context.args else ""
     if await chat_where(update, context.session) is Where.PRIVATE:
-        await mark_started(context.session, person(user))
-        joining = payload.startswith(JOIN_PREFIX)
-        group_id = parse_id(payload[len(JOIN_PREFIX) :]) if joining else None
-        if group_id is not None:
-            await membership.offer_join(update, context, group_id)
-            return
-        if payload:
-            context.outbox.send(
-                chat.id,
-                _(
-                    "That link is for adding me to a new group chat, not to our private chat. "
-                    "Press the button under my /newgroup message again and choose a group."
-                ),
-            )
-            return
-        text = _(
-            "Hello {name}! I'm buurtbot. I help neighbours help each other: ask for a hand "
-            "or offer one, start a small private group for one purpose, and end it when "
-            "it is done.\n\nI work in your neighbourhood's group chat. Send /help to see "
-            "what you can do.",
-            name=user.first_name,
-        )
-        context.outbox.send(chat.id, text)
+        started = await mark_started(context.session, person(user))
+        await _private_start(update, context, payload)
+        # Join answers kept because no coordinator could be reached: this one can now.
+        await join_question.show_kept(context, started)
         return
     if payload:
         await linking.link_by_token(update, context, payload)
         return
     context.outbox.send(chat.id, linking.intro(_))
+
+
+async def _private_start(update: Update, context: BuurtContext, payload: str) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    _ = context.gettext()
+    joining = payload.startswith(JOIN_PREFIX)
+    group_id = parse_id(payload[len(JOIN_PREFIX) :]) if joining else None
+    if group_id is not None:
+        await invite.offer_join(update, context, group_id)
+        return
+    if payload and payload != COORDINATOR_PAYLOAD:
+        context.outbox.send(
+            chat.id,
+            _(
+                "That link is for adding me to a new group chat, not to our private chat. "
+                "Press the button under my /newgroup message again and choose a group."
+            ),
+        )
+        return
+    text = _(
+        "Hello {name}! I'm buurtbot. I help neighbours help each other: ask for a hand "
+        "or offer one, start a small private group for one purpose, and end it when "
+        "it is done.\n\nI work in your neighbourhood's group chat. Send /help to see "
+        "what you can do.",
+        name=user.first_name,
+    )
+    context.outbox.send(chat.id, text)
 
 
 async def help_command(update: Update, context: BuurtContext) -> None:

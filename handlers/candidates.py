@@ -1,0 +1,112 @@
+"""An invite-only group's owner decides: the question to the owner, and their answer.
+
+A candidate is a resident who asked to join, or a stranger the coordinators vouched
+for after the join question. Whoever decides, the bot checks again at that moment
+that the person may still join: a ban or a move since the request wins.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BuurtApplication, BuurtContext
+from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from models import groups, joining
+from models.entities import Group, JoinRequest, User
+
+
+def name_of(user: User | None) -> str:
+    """A plain name: the translator escapes it when it goes into a message."""
+    return user.first_name if user is not None else "?"
+
+
+async def ask_owner(context: BuurtContext, group: Group, request: JoinRequest) -> None:
+    """Put the candidate before the owner: by DM, or in the group if the owner has no DM."""
+    session = context.session
+    owner = await session.get(User, group.owner_id)
+    requester = await session.get(User, request.user_id)
+    _ = context.gettext_for(owner.language_code if owner else None)  # the owner reads this
+    # An owner who never opened a DM with the bot is asked in the group chat instead.
+    where = group.owner_id if owner is not None and owner.started_at else group.chat_id
+    assert where is not None
+    text = _(
+        "{name} would like to join <b>{title}</b>.", name=name_of(requester), title=group.title
+    )
+    if request.vouched_by is not None:
+        text += "\n" + _("The coordinators of the neighbourhood know them as a neighbour.")
+    context.outbox.send(
+        where,
+        text,
+        reply_markup=keyboard(
+            [
+                button(_("Approve"), "jr", "a", request.id),
+                button(_("Decline"), "jr", "d", request.id),
+            ]
+        ),
+    )
+
+
+def refusal(context: BuurtContext, outcome: joining.Outcome, name: str) -> str | None:
+    """What a decider is told when the bot cannot carry out their "approve"."""
+    _ = context.gettext()
+    if outcome is joining.Outcome.BANNED:
+        return _(
+            "{name} is banned from the neighbourhood now, so they cannot join. I declined "
+            "the request.",
+            name=name,
+        )
+    if outcome is joining.Outcome.MOVED:
+        return _(
+            "{name} is no longer in the neighbourhood's chat, so they cannot join. I declined "
+            "the request.",
+            name=name,
+        )
+    return None
+
+
+async def decided(update: Update, context: BuurtContext) -> None:
+    """The owner pressed Approve or Decline."""
+    parsed = parse(update, "jr", ("a", "d"), int)
+    _ = context.gettext()
+    user = update.effective_user
+    if parsed is None or user is None:
+        no_longer_works(update, context)
+        return
+    query, (verdict, request_id) = parsed
+    try:
+        group, request, outcome = await joining.decide(
+            context.session, int(request_id), user.id, approve=verdict == "a"
+        )
+    except groups.GroupError as error:
+        context.answer(
+            update,
+            _("Only the owner of the group can decide this.")
+            if error.code == "not_owner"
+            else _("This request has already been handled."),
+        )
+        return
+    requester = await context.session.get(User, request.user_id)
+    chat_id, user_id = group.chat_id, request.user_id
+    assert chat_id is not None
+    if outcome is joining.Outcome.APPROVED:
+        context.outbox.approve(chat_id, user_id)
+        result = _(
+            "You let {name} into <b>{title}</b>.", name=name_of(requester), title=group.title
+        )
+        context.answer(update, _("Approved."))
+    else:
+        context.outbox.decline(chat_id, user_id)
+        result = refusal(context, outcome, name_of(requester)) or _(
+            "You declined the request of {name} to join <b>{title}</b>.",
+            name=name_of(requester),
+            title=group.title,
+        )
+        context.answer(update, _("Declined."))
+    message = query.message
+    if message is not None:
+        context.outbox.edit(message.chat.id, message.message_id, result)
+
+
+def register(app: BuurtApplication) -> None:
+    app.add_handler(CallbackQueryHandler(decided, pattern=pattern("jr")))
