@@ -19,7 +19,7 @@ from bot.i18n import Gettext
 from bot.outbox import telegram_length
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
 from handlers.people import person
 from models import neighbourhoods, oversight
@@ -39,7 +39,7 @@ async def _home(
         return None, words
     if chat.type != ChatType.PRIVATE:
         return await neighbourhoods.find_active(context.session, chat.id), words
-    home_id = parse_id(words[0]) if words else None
+    home_id = parse_row_id(words[0]) if words else None
     if home_id is None:
         return None, words
     allowed = await scope(context, user.id)
@@ -61,7 +61,7 @@ async def _target(context: BuurtContext, message: Message, words: list[str]) -> 
             return await context.session.scalar(
                 select(User).where(func.lower(User.username) == text[1:].lower())
             )
-    user_id = parse_id(words[0]) if words else None
+    user_id = parse_telegram_id(words[0]) if words else None
     return await context.session.get(User, user_id) if user_id is not None else None
 
 

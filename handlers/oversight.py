@@ -21,7 +21,7 @@ from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.nudges import nudge_message, owner_message
-from handlers.numbers import parse_id
+from handlers.numbers import parse_number, parse_row_id
 from models import groups, nudges, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
@@ -37,7 +37,8 @@ async def scope(context: BuurtContext, user_id: int) -> list[int] | None:
 
 
 def _number(word: str | None) -> int | None:
-    return parse_id((word or "").lstrip("#"))
+    """A group's number as typed, with or without its '#'."""
+    return parse_row_id((word or "").lstrip("#"))
 
 
 def overview_text(_: Gettext, lines: list[oversight.Line]) -> str:
@@ -115,7 +116,7 @@ async def group_facts(update: Update, context: BuurtContext) -> None:
         return
     facts = await oversight.facts(context.session, number, utcnow())
     if facts is None:
-        context.reply(update, _("There is no group #{number}.", number=number))
+        context.reply(update, _("There is no group #{number}.", number=words[0].lstrip("#")))
         return
     states = ", ".join(f"{state}: {count}" for state, count in sorted(facts.by_state.items()))
     context.reply(
@@ -289,7 +290,7 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     words = words_of(update)
-    wanted = _number(words[0] if words else None) or AUDIT_DEFAULT
+    wanted = parse_number((words[0] if words else "").lstrip("#")) or AUDIT_DEFAULT
     entries = await oversight.recent(
         context.session, min(wanted, AUDIT_MAX), await scope(context, user.id)
     )

@@ -18,7 +18,7 @@ from handlers import request_parsing
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern, shows
 from handlers.cards import card, line
 from handlers.commands import arguments_of, command_handler
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id
 from handlers.people import person
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
@@ -263,7 +263,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     parts = arguments_of(update).split(maxsplit=1)
     number = parts[0].lstrip("#") if parts else ""
-    request_id = parse_id(number)
+    request_id = parse_row_id(number)
     if request_id is None or len(parts) < 2:
         context.reply(
             update,

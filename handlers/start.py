@@ -9,7 +9,7 @@ from telegram import Update
 from bot.context import BuurtApplication, BuurtContext
 from handlers import linking, membership
 from handlers.commands import command_handler, visible
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id
 from handlers.people import person
 from handlers.roles import Where, chat_where, roles
 from models.people import mark_started
@@ -26,7 +26,7 @@ async def start(update: Update, context: BuurtContext) -> None:
     if await chat_where(update, context.session) is Where.PRIVATE:
         await mark_started(context.session, person(user))
         joining = payload.startswith(JOIN_PREFIX)
-        group_id = parse_id(payload[len(JOIN_PREFIX) :]) if joining else None
+        group_id = parse_row_id(payload[len(JOIN_PREFIX) :]) if joining else None
         if group_id is not None:
             await membership.offer_join(update, context, group_id)
             return

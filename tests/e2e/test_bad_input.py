@@ -1,0 +1,78 @@
+"""Bad input stays harmless: numbers past any id, presses on the wrong message, long lists,
+and texts that show nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.context import BuurtApplication
+from models import Neighbourhood, Request, RequestState
+from sandbox import Sandbox
+from tests.e2e.conftest import People, db
+from tests.e2e.groups_world import neighbourhood
+
+#: Past the 32 bits of our own ids (PostgreSQL's integer); the second fits Telegram's 64.
+BEYOND = ("2147483648", "99999999999")
+NOT_FOUND = (
+    "This button no longer works.",
+    "This group has already ended.",
+    "This request has already been handled.",
+)
+
+
+async def test_numbers_past_our_ids_are_simply_not_found(
+    sb: Sandbox, people: People, bot_on_each_database: BuurtApplication
+):
+    anna, piet, fleur = people.anna, people.piet, people.fleur
+    fleur.language_code = "en"  # read the English answers
+    neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(4)]
+    street = await neighbourhood(sb, anna, piet, *neighbours)
+    await fleur.start()
+    greeting = await fleur.dm.next_bot_message()
+    await anna.send(street.chat, "/ask boodschappen")
+    card = await street.chat.next_bot_message()
+    async with db(bot_on_each_database) as session:
+        home = await session.scalar(select(Neighbourhood.id))
+    for big in BEYOND:
+        presses = [
+            await neighbours[n % len(neighbours)].press_data(card, data)
+            for n, data in enumerate(
+                (
+                    f"rq:c:{big}",
+                    f"rq:x:{big}",
+                    f"rl:{big}",
+                    f"jr:a:{big}",
+                    f"jq:a:{big}",
+                    f"lk:{big}",
+                    f"ds:ok:{big}",
+                    f"nd:go:{big}",
+                    f"nd:ds:{big}",
+                    f"ng:{big}:{home}",
+                )
+            )
+        ]
+        presses += [await fleur.press_data(greeting, f"{p}:ok:{big}") for p in ("fx", "an")]
+        for press in presses:
+            assert str((await press.wait()).text) in NOT_FOUND, press.data
+
+        await piet.start(f"join_{big}")
+        assert "cannot be joined" in (await piet.dm.next_bot_message()).text
+        await anna.send(street.chat, f"/cancel {big} dubbel")
+        reply = (await street.chat.next_bot_message()).text
+        assert f"Er is geen open verzoek #{big} in deze chat." == reply
+        for command, answer in (
+            (f"/group {big}", f"There is no group #{big}."),
+            (f"/nudge {big}", "Please give the number of an active group"),
+            (f"/settings {big}", "Please give the number of your neighbourhood"),
+            (f"/announce {big} Hallo allemaal", "Please give the neighbourhood's number"),
+            (f"/ban {big} {piet.id}", "Reply to a message of the person"),
+            (f"/dissolve {big} klaar", "Please give a group number and a reason"),
+        ):
+            await fleur.send(fleur.dm, command)
+            assert answer in (await fleur.dm.next_bot_message()).text, command
+    await fleur.send(fleur.dm, f"/ban {home} {'9' * 22}")  # past 64 bits: nobody at all
+    assert "Reply to a message of the person" in (await fleur.dm.next_bot_message()).text
+    assert card.edits == []
+    async with db(bot_on_each_database) as session:
+        assert list(await session.scalars(select(Request.state))) == [RequestState.OPEN]
+    assert [c.description for c in sb.calls if c.ok is False] == []
