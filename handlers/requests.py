@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
@@ -22,7 +22,7 @@ from handlers.numbers import parse_row_id
 from handlers.people import person
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
-from models.entities import Group, Neighbourhood, RequestKind
+from models.entities import Group, Neighbourhood, Request, RequestKind
 from models.people import see_user
 
 
@@ -147,6 +147,21 @@ def _refusal(_: Gettext, error: requests.RequestError) -> str:
     }.get(error.code, _("This request has already moved on."))
 
 
+def _on_its_card(query: CallbackQuery, request: Request) -> bool:
+    """Whether the press is on the request's own card, the one message its buttons change.
+
+    The card's message id is recorded once Telegram has taken the card, a moment after it
+    is shown. Until then, the card is the message that shows the pressed button: no other
+    message shows a request's buttons.
+    """
+    message = query.message
+    if message is None or message.chat.id != request.chat_id:
+        return False
+    if request.card_message_id is None:
+        return shows(query)
+    return message.message_id == request.card_message_id
+
+
 async def pressed(update: Update, context: BuurtContext) -> None:
     parsed = parse(update, "rq", ("c", "r", "d", "x"), int)
     user = update.effective_user
@@ -162,9 +177,11 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     except requests.RequestError:
         no_longer_works(update, context)
         return
-    if message is None or current.chat_id != message.chat.id:
-        no_longer_works(update, context)  # a card of another chat: forged
+    if message is None or not _on_its_card(query, current):
+        no_longer_works(update, context)  # forged: any other message would become its card
         return
+    if current.card_message_id is None:
+        await requests.set_card(session, current.id, message.message_id)
     place = await _place(session, current.chat_id)
     if place is None:
         context.answer(update, _("This group has ended."))

@@ -3,16 +3,17 @@ and texts that show nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.context import BuurtApplication
 from models import Neighbourhood, Request, RequestState
-from sandbox import Sandbox
-from tests.e2e.conftest import People, db
-from tests.e2e.groups_world import neighbourhood
+from sandbox import Sandbox, SentMessage
+from tests.e2e.conftest import People, db, eventually
+from tests.e2e.groups_world import neighbourhood, start_group
 
 #: Past the 32 bits of our own ids (PostgreSQL's integer); the second fits Telegram's 64.
 BEYOND = ("2147483648", "99999999999")
+NO_LONGER_WORKS = ("This button no longer works.", "Deze knop werkt niet meer.")
 NOT_FOUND = (
     "This button no longer works.",
     "This group has already ended.",
@@ -76,3 +77,58 @@ async def test_numbers_past_our_ids_are_simply_not_found(
     async with db(bot_on_each_database) as session:
         assert list(await session.scalars(select(Request.state))) == [RequestState.OPEN]
     assert [c.description for c in sb.calls if c.ok is False] == []
+
+
+async def _request(app: BuurtApplication) -> Request:
+    async with db(app) as session:
+        (request,) = await session.scalars(select(Request))
+        return request
+
+
+async def _text_is(message: SentMessage, fragment: str) -> bool:
+    return fragment in message.text
+
+
+async def test_a_card_button_pressed_on_another_message_changes_nothing(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    group = await start_group(sb, street, piet, "Boodschappen")
+    await group.join(anna)
+    await piet.send(group, "/ask melk halen")
+    card = await group.next_bot_message()
+    await piet.send(group, "/dissolve")
+    question = await group.next_bot_message()  # the owner's confirmation, with its buttons
+    number = (await _request(bot)).id
+    for user, data in ((piet, f"rq:x:{number}"), (anna, f"rq:c:{number}")):
+        press = await user.press_data(question, data)
+        assert (await press.wait()).text in NO_LONGER_WORKS, data
+    assert question.edits == [] and card.edits == []
+    assert (await _request(bot)).state == RequestState.OPEN
+
+
+async def test_a_card_is_known_by_its_buttons_until_its_message_id_is_recorded(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    """The card is posted after its request is stored, and its message id recorded once
+    Telegram has taken it: a press in between is on a card that shows its own buttons."""
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    group = await start_group(sb, street, piet, "Boodschappen")
+    await group.join(anna)
+    await piet.send(group, "/ask melk halen")
+    card = await group.next_bot_message()
+    await piet.send(group, "/dissolve")
+    question = await group.next_bot_message()
+    async with db(bot) as session:  # as it is between the card's posting and its record
+        await session.execute(update(Request).values(card_message_id=None))
+        await session.commit()
+    number = (await _request(bot)).id
+    forged = await anna.press_data(question, f"rq:c:{number}")
+    assert (await forged.wait()).text in NO_LONGER_WORKS
+    assert question.edits == []
+    await anna.press(card, "Ik help")
+    await eventually(lambda: _text_is(card, "Anna"))
+    request = await _request(bot)
+    assert request.state == RequestState.CLAIMED and request.card_message_id == card.message_id
