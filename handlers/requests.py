@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import request_parsing
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern, shows
+from handlers.buttons import keyboard, no_longer_works, parse, pattern, shows
 from handlers.cards import card, line
 from handlers.commands import arguments_of, command_handler
 from handlers.numbers import parse_row_id
+from handlers.pages import Listing, page_turner, turners
 from handlers.people import person
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
@@ -219,9 +220,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
 # -- lists and moderation ------------------------------------------------------------------
 
 
-async def _listing(
-    context: BuurtContext, chat_id: int, page: int
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | None:
     place = await _place(context.session, chat_id)
     if place is None:
         return None
@@ -234,11 +233,7 @@ async def _listing(
     page = min(page, pages - 1)
     lines = [_("<b>Open requests</b> (page {page} of {pages})", page=page + 1, pages=pages)]
     lines += [line(_, request) for request in found]
-    nav = []
-    if page > 0:
-        nav.append(button(_("« Newer"), "rl", page - 1))
-    if page < pages - 1:
-        nav.append(button(_("Older »"), "rl", page + 1))
+    nav = turners("rl", page, pages, _("« Newer"), _("Older »"))
     return "\n".join(lines), keyboard(nav) if nav else None
 
 
@@ -249,27 +244,6 @@ async def list_requests(update: Update, context: BuurtContext) -> None:
     listing = await _listing(context, chat.id, 0)
     if listing is not None:
         context.reply(update, listing[0], reply_markup=listing[1])
-
-
-async def page_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "rl", int)
-    _ = context.gettext()
-    if parsed is None:
-        no_longer_works(update, context)
-        return
-    query, (page,) = parsed
-    message = query.message
-    # Only a listing's own buttons turn its pages: a forged press must not turn a card into one.
-    listing = (
-        await _listing(context, message.chat.id, int(page))
-        if message is not None and shows(query)
-        else None
-    )
-    if message is None or listing is None:
-        no_longer_works(update, context)
-        return
-    context.answer(update)
-    context.outbox.edit(message.chat.id, message.message_id, listing[0], reply_markup=listing[1])
 
 
 async def cancel_command(update: Update, context: BuurtContext) -> None:
@@ -326,4 +300,4 @@ def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("requests", list_requests))
     app.add_handler(command_handler("cancel", cancel_command))
     app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("rq")))
-    app.add_handler(CallbackQueryHandler(page_pressed, pattern=pattern("rl")))
+    app.add_handler(CallbackQueryHandler(page_turner("rl", _listing), pattern=pattern("rl")))
