@@ -3,10 +3,15 @@ and texts that show nothing."""
 
 from __future__ import annotations
 
+import functools
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from bot.context import BuurtApplication
-from models import Neighbourhood, Request, RequestState
+from bot.outbox import MESSAGE_MAX, telegram_length
+from models import Group, GroupStatus, Neighbourhood, Request, RequestState
+from models.base import utcnow
 from sandbox import Sandbox, SentMessage
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import neighbourhood, start_group
@@ -132,3 +137,63 @@ async def test_a_card_is_known_by_its_buttons_until_its_message_id_is_recorded(
     await eventually(lambda: _text_is(card, "Anna"))
     request = await _request(bot)
     assert request.state == RequestState.CLAIMED and request.card_message_id == card.message_id
+
+
+#: Telegram's most buttons under one message.
+MAX_BUTTONS = 100
+
+
+def _fits(message: SentMessage) -> bool:
+    buttons = sum(len(row) for row in message.buttons)
+    return telegram_length(message.text) <= MESSAGE_MAX and buttons <= MAX_BUTTONS
+
+
+async def test_five_hundred_groups_are_listed_a_page_at_a_time(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(3)]
+    street = await neighbourhood(sb, anna, piet, *neighbours)
+    await start_group(sb, street, piet, "Aan de Kerklaan: de moestuin")  # first by title
+    async with db(bot) as session:
+        home = await session.scalar(select(Neighbourhood.id))
+        now = utcnow()
+        session.add_all(
+            Group(
+                neighbourhood_id=home,
+                owner_id=piet.id,
+                title=f"Groep {n:03} van de Van Oldenbarneveltlaan-Noord en verder"[:64],
+                status=GroupStatus.ACTIVE,
+                chat_id=-5_000_000 - n,
+                created_at=now,
+                linked_at=now,
+                expires_at=now + timedelta(hours=48),
+            )
+            for n in range(499)
+        )
+        await session.commit()
+    await anna.send(street.chat, "/ask een ladder")
+    card = await street.chat.next_bot_message()
+    await piet.send(street.chat, "/groups")
+    listing = await street.chat.next_bot_message()
+    assert _fits(listing) and "(page 1 of 50)" in listing.text
+    assert "Aan de Kerklaan: de moestuin" in listing.text and "Groep 008 " in listing.text
+    seen = [listing.text]
+    for turn, neighbour in enumerate(neighbours, start=2):  # a few pages, and back
+        await neighbour.press(listing, "Next »")
+        await eventually(functools.partial(_text_is, listing, f"(page {turn} of 50)"))
+        assert _fits(listing) and listing.text not in seen
+        seen.append(listing.text)
+    await piet.press(listing, "« Previous")
+    await eventually(lambda: _text_is(listing, "(page 3 of 50)"))
+    assert listing.text == seen[2]
+    # Each press acts on the message it was made on, and only if that shows it.
+    for message, data in ((card, "gl:1"), (listing, "gl:40"), (listing, "gl:9999999999")):
+        press = await anna.press_data(message, data)
+        assert (await press.wait()).text in NO_LONGER_WORKS, data
+    assert card.edits == [] and listing.text == seen[2]
+    async with db(bot) as session:  # each group on the page has its button to ask to join
+        first = await session.scalar(select(Group).where(Group.title.startswith("Groep 019 ")))
+    assert first is not None and listing.buttons[0][0]["text"] == first.title
+    assert listing.buttons[0][0]["url"].endswith(f"?start=join_{first.id}")
+    assert [c.description for c in sb.calls if c.ok is False] == []
