@@ -22,10 +22,12 @@ from handlers.commands import command_handler, words_of
 from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
 from handlers.people import person
+from handlers.request_parsing import clean
 from models import neighbourhoods, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import Person, lift_ban, record_ban, see_user
+from models.texts import shows_nothing
 
 ANNOUNCEMENT_MAX = 3500  # leaves room for the header within Telegram's 4096
 
@@ -109,7 +111,7 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
         await record_ban(session, home, person_of(target))
     else:
         await lift_ban(session, home, target.id)
-    reason = " ".join(w for w in words if not w.startswith("@") and not w.isdigit())
+    reason = clean(" ".join(w for w in words if not w.startswith("@") and not w.isdigit()))
     await oversight.audit(
         session,
         actor_id=actor.id,
@@ -149,7 +151,7 @@ async def announce(update: Update, context: BuurtContext) -> None:
     parts = message.text.split(maxsplit=2)
     home, _rest = await _home(update, context, parts[1:2])
     text = parts[2].strip() if len(parts) > 2 else ""
-    if home is None or not text:
+    if home is None or shows_nothing(text):
         context.reply(
             update,
             _(

@@ -22,6 +22,7 @@ from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.nudges import nudge_message, owner_message
 from handlers.numbers import parse_number, parse_row_id
+from handlers.request_parsing import clean
 from models import groups, nudges, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
@@ -200,7 +201,7 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
         return
     words = words_of(update)
     group = await _group_in_scope(context, user.id, words[0] if words else None)
-    reason = " ".join(words[1:]).strip()[:255]  # as kept; all of it may not fit a message
+    reason = clean(" ".join(words[1:])[:255])  # as kept; all of it may not fit a message
     if group is None or not reason:
         context.reply(
             update,

@@ -255,7 +255,8 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     parts = arguments_of(update).split(maxsplit=1)
     number = parts[0].lstrip("#") if parts else ""
     request_id = parse_row_id(number)
-    if request_id is None or len(parts) < 2:
+    reason = request_parsing.clean(parts[1]) if len(parts) > 1 else ""
+    if request_id is None or not reason:
         context.reply(
             update,
             _(
@@ -273,7 +274,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
             current.id,
             user.id,
             moderator=True,
-            reason=request_parsing.clean(parts[1]),
+            reason=reason,
         )
     except requests.RequestError:
         context.reply(update, _("There is no open request #{number} in this chat.", number=number))

@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 
 from bot.context import BuurtApplication
 from bot.outbox import MESSAGE_MAX, telegram_length
-from models import Group, GroupStatus, Neighbourhood, Request, RequestState
+from models import AuditEntry, Group, GroupStatus, Neighbourhood, Request, RequestState
 from models.base import utcnow
 from sandbox import Sandbox, SentMessage
 from tests.e2e.conftest import People, db, eventually
-from tests.e2e.groups_world import neighbourhood, start_group
+from tests.e2e.groups_world import invite_link_of, neighbourhood, start_group
 
 #: Past the 32 bits of our own ids (PostgreSQL's integer); the second fits Telegram's 64.
 BEYOND = ("2147483648", "99999999999")
@@ -82,6 +82,11 @@ async def test_numbers_past_our_ids_are_simply_not_found(
     async with db(bot_on_each_database) as session:
         assert list(await session.scalars(select(Request.state))) == [RequestState.OPEN]
     assert [c.description for c in sb.calls if c.ok is False] == []
+
+
+async def _all_requests(app: BuurtApplication) -> list[Request]:
+    async with db(app) as session:
+        return list(await session.scalars(select(Request).order_by(Request.id)))
 
 
 async def _request(app: BuurtApplication) -> Request:
@@ -197,3 +202,77 @@ async def test_five_hundred_groups_are_listed_a_page_at_a_time(
     assert first is not None and listing.buttons[0][0]["text"] == first.title
     assert listing.buttons[0][0]["url"].endswith(f"?start=join_{first.id}")
     assert [c.description for c in sb.calls if c.ok is False] == []
+
+
+async def test_texts_that_show_nothing_are_empty(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet, fleur = people.anna, people.piet, people.fleur
+    fleur.language_code = "en"
+    street = await neighbourhood(sb, anna, piet)
+    await start_group(sb, street, anna, "Boodschappen")
+    await fleur.start()
+    await fleur.dm.next_bot_message()
+    async with db(bot) as session:
+        home = await session.scalar(select(Neighbourhood.id))
+        group_id = await session.scalar(select(Group.id))
+    for text, answer in (
+        ("/ask \u200b\u3164", "Tell me what you need"),
+        ("/ask for \u2800: \u200d\u2060", "Tell me what you need"),
+        ("/offer \u115f\u1160 \uffa0\u00a0\u3000", "Tell me what you offer"),
+        ("/newgroup \u3164\ufeff", "Please give your group a name"),
+        ("/newgroup -private \u200b\u202e\u2800", "Please give your group a name"),
+    ):
+        await piet.send(street.chat, text)
+        assert answer in (await street.chat.next_bot_message()).text, text
+    # Emoji (joined by U+200D), right-to-left script and a blank name for whom it is asked.
+    for text, shown in (
+        ("/ask 👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),
+        ("/offer مرحبا \u200fשלום", "مرحبا \u200fשלום"),
+        ("/ask for \u3164: boodschappen", "boodschappen"),
+    ):
+        await piet.send(street.chat, text)
+        card = await street.chat.next_bot_message()
+        assert card.text.split("\n")[1] == shown and "Voor:" not in card.text, text
+    first = (await _all_requests(bot))[0].id
+    await anna.send(street.chat, f"/cancel {first} \u200b\u2060")
+    assert (
+        "Geef het nummer van het verzoek en een reden"
+        in (await street.chat.next_bot_message()).text
+    )
+    for command, answer in (
+        (f"/dissolve {group_id} \u3164 \u2800", "Please give a group number and a reason"),
+        (f"/announce {home} \u2800\u200b", "Please give the neighbourhood's number and the text"),
+        (f'/settings {home} join_question="\u3164\u200b"', "I could not use join_question"),
+        (f"/ban {home} {piet.id} \u200b\u3164", "Piet is banned"),  # no reason is no reason
+    ):
+        await fleur.send(fleur.dm, command)
+        assert answer in (await fleur.dm.next_bot_message()).text, command
+    assert [r.state for r in await _all_requests(bot)] == [RequestState.OPEN] * 3
+    async with db(bot) as session:
+        assert await session.scalar(select(Neighbourhood.join_question)) is None
+        assert len(list(await session.scalars(select(Group.id)))) == 1
+        assert (await session.scalar(select(Group.status))) == GroupStatus.ACTIVE
+        (ban,) = await session.scalars(select(AuditEntry).where(AuditEntry.action == "ban"))
+        assert ban.detail is None
+
+
+async def test_an_answer_that_shows_nothing_is_asked_for_again(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    group = await start_group(sb, street, piet, "Boodschappen")
+    await anna.start()
+    await anna.dm.next_bot_message()
+    await anna.send(street.chat, '/settings join_question="Welke bakker zit op de hoek?"')
+    await street.chat.next_bot_message()
+    newcomer = sb.add_user("Nieuw", language_code="en")
+    await newcomer.request_join(invite_link_of(sb, group))
+    assert "Welke bakker" in (await newcomer.dm.next_bot_message()).text
+    await newcomer.send(newcomer.dm, "\u200b\u3164 \u2800")
+    assert "Please write your answer here" in (await newcomer.dm.next_bot_message()).text
+    await anna.dm.no_bot_message()  # the coordinator is not asked to judge nothing
+    await newcomer.send(newcomer.dm, "Bakker Jansen 🥖")
+    assert "coordinators" in (await newcomer.dm.next_bot_message()).text
+    assert "Bakker Jansen 🥖" in (await anna.dm.next_bot_message()).text
