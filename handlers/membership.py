@@ -6,7 +6,6 @@ the group's neighbourhood and is not banned there.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatJoinRequestHandler, TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import plain
 from handlers import join_question
 from handlers.buttons import (
     button,
@@ -336,7 +336,7 @@ async def members(update: Update, context: BuurtContext) -> None:
     lines = [_("<b>Members of {title}</b>", title=group.title)]
     owner = _("owner")
     for row in await groups.members(context.session, group):
-        name = html.escape(name_of(row.user))
+        name = plain(name_of(row.user))
         lines.append(f"• {name}" + (f" ({owner})" if row.user_id == group.owner_id else ""))
     context.reply(update, "\n".join(lines))
 

@@ -8,14 +8,12 @@ Whoever may not use a command is told exactly what an unknown command gets
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import Gettext, Html
+from bot.i18n import Gettext, Html, plain
 from handlers import dissolve
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
@@ -302,7 +300,7 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
     for entry in entries:
         actor = await context.session.get(User, entry.actor_id)
         who = actor.first_name if actor else str(entry.actor_id)
-        what = " · ".join(html.escape(part) for part in (who, entry.action, entry.target))
+        what = " · ".join(plain(part) for part in (who, entry.action, entry.target))
         lines.append(f"{entry.at:%Y-%m-%d %H:%M} UTC · {what}")
     context.reply(update, "\n".join(lines))
 

@@ -3,7 +3,8 @@
 A text of zero-width and bidi controls (Unicode's format characters, Cf), spaces,
 and the letters drawn as nothing (the Braille blank, the Hangul fillers) looks empty
 in every client: as a request, title, reason or answer it is no text at all. Bidi
-overrides, embeddings and isolates turn the text after them around.
+overrides, embeddings and isolates turn the text after them around, so a name with
+them could make a message read as something else.
 """
 
 from __future__ import annotations
@@ -23,3 +24,8 @@ def shows_nothing(text: str) -> bool:
     return all(
         ch.isspace() or ch in BLANK_LETTERS or unicodedata.category(ch) in _NOT_SHOWN for ch in text
     )
+
+
+def without_bidi_controls(text: str) -> str:
+    """`text` as it reads, without the controls that could make it show as another."""
+    return "".join(ch for ch in text if ch not in BIDI_CONTROLS)

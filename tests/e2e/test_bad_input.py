@@ -204,6 +204,10 @@ async def test_five_hundred_groups_are_listed_a_page_at_a_time(
     assert [c.description for c in sb.calls if c.ok is False] == []
 
 
+#: Bidi overrides, embeddings and isolates: a name with them can show as something else.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 async def test_texts_that_show_nothing_are_empty(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
@@ -276,3 +280,32 @@ async def test_an_answer_that_shows_nothing_is_asked_for_again(
     await newcomer.send(newcomer.dm, "Bakker Jansen 🥖")
     assert "coordinators" in (await newcomer.dm.next_bot_message()).text
     assert "Bakker Jansen 🥖" in (await anna.dm.next_bot_message()).text
+
+
+async def test_names_are_shown_without_bidi_controls(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    """A name that turns the text after it around could make a message say something else."""
+    anna, piet = people.anna, people.piet
+    joost = sb.add_user("Joost\u202e\u2066gnikool\u2069", language_code="en")
+    street = await neighbourhood(sb, anna, piet, joost)
+    await joost.start()
+    greeting = await joost.dm.next_bot_message()
+    await anna.start()
+    await anna.dm.next_bot_message()
+    await joost.send(street.chat, "/ask een ladder")
+    card = await street.chat.next_bot_message()
+    await anna.send(street.chat, "/ask boodschappen")
+    claimed = await street.chat.next_bot_message()
+    await joost.press(claimed, "Ik help")
+    told = await anna.dm.next_bot_message()  # "Good news: Joost will help"
+    group = await start_group(sb, street, piet, "Tuin")
+    await group.join(joost)
+    await piet.send(group, "/members")
+    members = await group.next_bot_message()
+    shown = (greeting, card, claimed, told, members)
+    assert all("Joostgnikool" in message.text for message in shown), shown
+    for chat in sb.chats.values():
+        for message in chat.bot_messages:
+            versions = [message.text, *(version.text for version in message.history)]
+            assert not BIDI_CONTROLS & set("".join(str(v) for v in versions)), message
