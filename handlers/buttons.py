@@ -11,7 +11,7 @@ import re
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BuurtContext
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id
 
 MAX_DATA = 64
 _PART = re.compile(r"^[a-z0-9_-]{1,20}$")
@@ -41,7 +41,11 @@ def parse(
     update: Update, prefix: str, *kinds: type | tuple[str, ...]
 ) -> tuple[CallbackQuery, list[str | int]] | None:
     """The press and its parts converted to `kinds` (int, str, or a tuple of the words
-    allowed there); None for anything malformed."""
+    allowed there); None for anything malformed.
+
+    An int part is one of our row ids or a page number, never a Telegram id: a number too
+    large for a row comes back as NO_ROW, which is looked up and not found.
+    """
     query = update.callback_query
     if query is None or not isinstance(query.data, str):
         return None
@@ -57,7 +61,7 @@ def parse(
                 return None
             values.append(raw)
         elif kind is int:
-            number = parse_id(raw)
+            number = parse_row_id(raw)
             if number is None:
                 return None
             values.append(number)

@@ -6,12 +6,12 @@ the group's neighbourhood and is not banned there.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from telegram import Message, MessageEntity, Update
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import plain
 from handlers.buttons import keyboard, link_button
 from handlers.candidates import name_of
 from handlers.commands import command_handler
@@ -139,7 +139,7 @@ async def members(update: Update, context: BuurtContext) -> None:
     lines = [_("<b>Members of {title}</b>", title=group.title)]
     owner = _("owner")
     for row in await groups.members(context.session, group):
-        name = html.escape(name_of(row.user))
+        name = plain(name_of(row.user))
         lines.append(f"• {name}" + (f" ({owner})" if row.user_id == group.owner_id else ""))
     context.reply(update, "\n".join(lines))
 

@@ -24,6 +24,7 @@ from handlers.priority import COMMANDS
 from models import groups, joining, oversight
 from models.base import utcnow
 from models.entities import Group, JoinRequest, Neighbourhood, User
+from models.texts import shows_nothing
 
 ANSWER_MAX = 500
 
@@ -86,6 +87,11 @@ async def answered(update: Update, context: BuurtContext) -> None:
     """A DM from someone who was asked: their answer goes to whoever decides."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not message.text:
+        return
+    if shows_nothing(message.text):  # nothing the coordinators could judge: ask again
+        if await joining.is_asked(context.session, user.id):
+            _ = context.gettext()
+            context.reply(update, _("Please write your answer here, in one message."))
         return
     held = await joining.awaiting_answer(context.session, user.id)
     if held is None:

@@ -5,43 +5,58 @@ from __future__ import annotations
 import html
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext, Html
-from handlers.buttons import deep_link, keyboard, link_button
+from handlers.buttons import deep_link, keyboard, link_button, pattern
 from handlers.cards import line
 from handlers.commands import command_handler
+from handlers.pages import Listing, page_turner, turners
 from models import groups, neighbourhoods, requests
 from models.entities import Group, GroupStatus, Neighbourhood
 
-#: Telegram shows long keyboards badly; more groups than this are listed without buttons.
-MAX_BUTTONS = 20
+
+async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | None:
+    """A page of a neighbourhood's open groups, each with its button to ask to join."""
+    here = await neighbourhoods.find_active(context.session, chat_id)
+    if here is None:
+        return None
+    _ = context.gettext()
+    found, pages = await groups.open_groups(context.session, here.id, page)
+    if not found:
+        text = _("There are no open groups yet. Start one with /newgroup followed by its name.")
+        return text, None
+    page = min(page, pages - 1)
+    head = (
+        _(
+            "<b>Open groups in {neighbourhood}</b> (page {page} of {pages})",
+            neighbourhood=here.title,
+            page=page + 1,
+            pages=pages,
+        )
+        if pages > 1
+        else _("<b>Open groups in {neighbourhood}</b>", neighbourhood=here.title)
+    )
+    lines = [head, *(f"• {html.escape(group.title)}" for group in found)]
+    lines.append(_("Press a group to ask to join it."))
+    rows = [
+        [link_button(group.title, deep_link(context.bot.username, "start", f"join_{group.id}"))]
+        for group in found
+    ]
+    rows.append(turners("gl", page, pages, _("« Previous"), _("Next »")))
+    return "\n".join(lines), keyboard(*rows)
 
 
 async def list_groups(update: Update, context: BuurtContext) -> None:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
+    chat = update.effective_chat
+    if chat is None:
         return
-    _ = context.gettext()
-    here = await neighbourhoods.find_active(context.session, chat.id)
-    if here is None:
+    listing = await _listing(context, chat.id, 0)
+    if listing is None:  # a private chat: one's own groups
         await mine(update, context)
         return
-    found = await groups.open_groups(context.session, here.id)
-    if not found:
-        context.reply(
-            update,
-            _("There are no open groups yet. Start one with /newgroup followed by its name."),
-        )
-        return
-    lines = [_("<b>Open groups in {neighbourhood}</b>", neighbourhood=here.title)]
-    lines += [f"• {html.escape(group.title)}" for group in found]
-    rows = [
-        [link_button(group.title, deep_link(context.bot.username, "start", f"join_{group.id}"))]
-        for group in found[:MAX_BUTTONS]
-    ]
-    lines.append(_("Press a group to ask to join it."))
-    context.reply(update, "\n".join(lines), reply_markup=keyboard(*rows))
+    context.reply(update, listing[0], reply_markup=listing[1])
 
 
 async def mine(update: Update, context: BuurtContext) -> None:
@@ -105,3 +120,4 @@ async def _group_line(context: BuurtContext, _: Gettext, group: Group, user_id: 
 def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("groups", list_groups))
     app.add_handler(command_handler("mine", mine))
+    app.add_handler(CallbackQueryHandler(page_turner("gl", _listing), pattern=pattern("gl")))

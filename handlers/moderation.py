@@ -19,13 +19,15 @@ from bot.i18n import Gettext
 from bot.outbox import telegram_length
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
 from handlers.people import ambiguous_name, person
+from handlers.request_parsing import clean
 from models import neighbourhoods, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import Named, Person, by_username, lift_ban, record_ban, see_user
+from models.texts import shows_nothing
 
 ANNOUNCEMENT_MAX = 3500  # leaves room for the header within Telegram's 4096
 
@@ -39,7 +41,7 @@ async def _home(
         return None, words
     if chat.type != ChatType.PRIVATE:
         return await neighbourhoods.find_active(context.session, chat.id), words
-    home_id = parse_id(words[0]) if words else None
+    home_id = parse_row_id(words[0]) if words else None
     if home_id is None:
         return None, words
     allowed = await scope(context, user.id)
@@ -59,7 +61,7 @@ async def _target(context: BuurtContext, message: Message, words: list[str]) -> 
             return Named(await see_user(context.session, person(entity.user)))
         if entity.type == MessageEntity.MENTION:
             return await by_username(context.session, text)
-    user_id = parse_id(words[0]) if words else None
+    user_id = parse_telegram_id(words[0]) if words else None
     return Named(await context.session.get(User, user_id) if user_id is not None else None)
 
 
@@ -112,7 +114,7 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
         await record_ban(session, home, person_of(target))
     else:
         await lift_ban(session, home, target.id)
-    reason = " ".join(w for w in words if not w.startswith("@") and not w.isdigit())
+    reason = clean(" ".join(w for w in words if not w.startswith("@") and not w.isdigit()))
     await oversight.audit(
         session,
         actor_id=actor.id,
@@ -152,7 +154,7 @@ async def announce(update: Update, context: BuurtContext) -> None:
     parts = message.text.split(maxsplit=2)
     home, _rest = await _home(update, context, parts[1:2])
     text = parts[2].strip() if len(parts) > 2 else ""
-    if home is None or not text:
+    if home is None or shows_nothing(text):
         context.reply(
             update,
             _(

@@ -51,8 +51,7 @@ def parse_request(text: str) -> Request:
     while words and words[0].lower() in PRIVATE_FLAGS:
         invite_only = True
         words = words[1:]
-    title = " ".join(words).strip()
-    return Request(title, invite_only)
+    return Request(clean(" ".join(words)), invite_only)
 
 
 def link_reply(

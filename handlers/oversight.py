@@ -8,20 +8,19 @@ Whoever may not use a command is told exactly what an unknown command gets
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import Gettext, Html
+from bot.i18n import Gettext, Html, plain
 from handlers import dissolve
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.nudges import nudge_message, owner_message
-from handlers.numbers import parse_id
+from handlers.numbers import parse_number, parse_row_id
+from handlers.request_parsing import clean
 from models import groups, nudges, oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
@@ -37,7 +36,8 @@ async def scope(context: BuurtContext, user_id: int) -> list[int] | None:
 
 
 def _number(word: str | None) -> int | None:
-    return parse_id((word or "").lstrip("#"))
+    """A group's number as typed, with or without its '#'."""
+    return parse_row_id((word or "").lstrip("#"))
 
 
 def overview_text(_: Gettext, lines: list[oversight.Line]) -> str:
@@ -115,7 +115,7 @@ async def group_facts(update: Update, context: BuurtContext) -> None:
         return
     facts = await oversight.facts(context.session, number, utcnow())
     if facts is None:
-        context.reply(update, _("There is no group #{number}.", number=number))
+        context.reply(update, _("There is no group #{number}.", number=words[0].lstrip("#")))
         return
     states = ", ".join(f"{state}: {count}" for state, count in sorted(facts.by_state.items()))
     context.reply(
@@ -199,7 +199,7 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
         return
     words = words_of(update)
     group = await _group_in_scope(context, user.id, words[0] if words else None)
-    reason = " ".join(words[1:]).strip()[:255]  # as kept; all of it may not fit a message
+    reason = clean(" ".join(words[1:])[:255])  # as kept; all of it may not fit a message
     if group is None or not reason:
         context.reply(
             update,
@@ -289,7 +289,7 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     words = words_of(update)
-    wanted = _number(words[0] if words else None) or AUDIT_DEFAULT
+    wanted = parse_number((words[0] if words else "").lstrip("#")) or AUDIT_DEFAULT
     entries = await oversight.recent(
         context.session, min(wanted, AUDIT_MAX), await scope(context, user.id)
     )
@@ -300,7 +300,7 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
     for entry in entries:
         actor = await context.session.get(User, entry.actor_id)
         who = actor.first_name if actor else str(entry.actor_id)
-        what = " · ".join(html.escape(part) for part in (who, entry.action, entry.target))
+        what = " · ".join(plain(part) for part in (who, entry.action, entry.target))
         lines.append(f"{entry.at:%Y-%m-%d %H:%M} UTC · {what}")
     context.reply(update, "\n".join(lines))
 

@@ -20,6 +20,7 @@ from dateparser.search import search_dates
 
 from models.entities import RequestKind
 from models.requests import Draft
+from models.texts import BIDI_CONTROLS, shows_nothing
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +29,21 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _DAY_MONTH = re.compile(r"\d[-/.]\d")
 
 
-#: Bidi overrides and isolates can make a text display as something else entirely.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def _keep(ch: str) -> bool:
     # Joiners (emoji families) and right-to-left marks are format characters: keep them.
     # Tabs separate words like spaces do, and become one.
-    return ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+    return ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS)
 
 
 def clean(text: str) -> str:
-    """Collapse runs of spaces and drop control characters; keep line breaks and emoji."""
+    """Collapse runs of spaces and drop control characters; keep line breaks and emoji.
+
+    A text that shows nothing comes out empty, so each reader of typed text answers it
+    as it answers no text at all.
+    """
     kept = "".join(ch for ch in text if _keep(ch))
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in kept.splitlines()).strip()
+    cleaned = "\n".join(_SPACES.sub(" ", line).strip() for line in kept.splitlines()).strip()
+    return "" if shows_nothing(cleaned) else cleaned
 
 
 #: The parts of dateparser's language data that name a date or a span of time. Left out:
@@ -111,8 +113,8 @@ def parse(kind: RequestKind, text: str, language: str, timezone: str, now: datet
     text = clean(text)
     on_behalf_of = None
     match = _BEHALF.match(text)
-    if match:
-        on_behalf_of, text = match.group(1).strip(), match.group(2).strip()
+    if match:  # a name that shows nothing is no name
+        on_behalf_of, text = clean(match.group(1)) or None, clean(match.group(2))
     return Draft(
         kind=kind,
         text=text,

@@ -9,20 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import request_parsing
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern, shows
+from handlers.buttons import keyboard, no_longer_works, parse, pattern, shows
 from handlers.cards import card, line
 from handlers.commands import arguments_of, command_handler
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id
+from handlers.pages import Listing, page_turner, turners
 from handlers.people import person
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
-from models.entities import Group, Neighbourhood, RequestKind
+from models.entities import Group, Neighbourhood, Request, RequestKind
 from models.people import see_user
 
 
@@ -147,6 +148,21 @@ def _refusal(_: Gettext, error: requests.RequestError) -> str:
     }.get(error.code, _("This request has already moved on."))
 
 
+def _on_its_card(query: CallbackQuery, request: Request) -> bool:
+    """Whether the press is on the request's own card, the one message its buttons change.
+
+    The card's message id is recorded once Telegram has taken the card, a moment after it
+    is shown. Until then, the card is the message that shows the pressed button: no other
+    message shows a request's buttons.
+    """
+    message = query.message
+    if message is None or message.chat.id != request.chat_id:
+        return False
+    if request.card_message_id is None:
+        return shows(query)
+    return message.message_id == request.card_message_id
+
+
 async def pressed(update: Update, context: BuurtContext) -> None:
     parsed = parse(update, "rq", ("c", "r", "d", "x"), int)
     user = update.effective_user
@@ -162,9 +178,11 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     except requests.RequestError:
         no_longer_works(update, context)
         return
-    if message is None or current.chat_id != message.chat.id:
-        no_longer_works(update, context)  # a card of another chat: forged
+    if message is None or not _on_its_card(query, current):
+        no_longer_works(update, context)  # forged: any other message would become its card
         return
+    if current.card_message_id is None:
+        await requests.set_card(session, current.id, message.message_id)
     place = await _place(session, current.chat_id)
     if place is None:
         context.answer(update, _("This group has ended."))
@@ -202,9 +220,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
 # -- lists and moderation ------------------------------------------------------------------
 
 
-async def _listing(
-    context: BuurtContext, chat_id: int, page: int
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
+async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | None:
     place = await _place(context.session, chat_id)
     if place is None:
         return None
@@ -217,11 +233,7 @@ async def _listing(
     page = min(page, pages - 1)
     lines = [_("<b>Open requests</b> (page {page} of {pages})", page=page + 1, pages=pages)]
     lines += [line(_, request) for request in found]
-    nav = []
-    if page > 0:
-        nav.append(button(_("« Newer"), "rl", page - 1))
-    if page < pages - 1:
-        nav.append(button(_("Older »"), "rl", page + 1))
+    nav = turners("rl", page, pages, _("« Newer"), _("Older »"))
     return "\n".join(lines), keyboard(nav) if nav else None
 
 
@@ -234,27 +246,6 @@ async def list_requests(update: Update, context: BuurtContext) -> None:
         context.reply(update, listing[0], reply_markup=listing[1])
 
 
-async def page_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "rl", int)
-    _ = context.gettext()
-    if parsed is None:
-        no_longer_works(update, context)
-        return
-    query, (page,) = parsed
-    message = query.message
-    # Only a listing's own buttons turn its pages: a forged press must not turn a card into one.
-    listing = (
-        await _listing(context, message.chat.id, int(page))
-        if message is not None and shows(query)
-        else None
-    )
-    if message is None or listing is None:
-        no_longer_works(update, context)
-        return
-    context.answer(update)
-    context.outbox.edit(message.chat.id, message.message_id, listing[0], reply_markup=listing[1])
-
-
 async def cancel_command(update: Update, context: BuurtContext) -> None:
     """/cancel <number> <reason>: a coordinator or facilitator takes a request down."""
     chat, user = update.effective_chat, update.effective_user
@@ -263,8 +254,9 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     parts = arguments_of(update).split(maxsplit=1)
     number = parts[0].lstrip("#") if parts else ""
-    request_id = parse_id(number)
-    if request_id is None or len(parts) < 2:
+    request_id = parse_row_id(number)
+    reason = request_parsing.clean(parts[1]) if len(parts) > 1 else ""
+    if request_id is None or not reason:
         context.reply(
             update,
             _(
@@ -282,7 +274,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
             current.id,
             user.id,
             moderator=True,
-            reason=request_parsing.clean(parts[1]),
+            reason=reason,
         )
     except requests.RequestError:
         context.reply(update, _("There is no open request #{number} in this chat.", number=number))
@@ -309,4 +301,4 @@ def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("requests", list_requests))
     app.add_handler(command_handler("cancel", cancel_command))
     app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("rq")))
-    app.add_handler(CallbackQueryHandler(page_pressed, pattern=pattern("rl")))
+    app.add_handler(CallbackQueryHandler(page_turner("rl", _listing), pattern=pattern("rl")))

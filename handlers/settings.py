@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.commands import arguments_of, command_handler
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id
 from handlers.oversight import scope
 from models import neighbourhoods, nudges, oversight, settings
 from models.base import utcnow
@@ -130,7 +130,7 @@ async def settings_command(update: Update, context: BuurtContext) -> None:
     if chat.type == ChatType.PRIVATE:
         number, _space, text = text.partition(" ")
         allowed = await scope(context, user.id)
-        home_id = parse_id(number)
+        home_id = parse_row_id(number)
         home = await context.session.get(Neighbourhood, home_id) if home_id is not None else None
         if home is None or not home.active or (allowed is not None and home.id not in allowed):
             context.reply(

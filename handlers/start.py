@@ -10,7 +10,7 @@ from bot.context import BuurtApplication, BuurtContext
 from handlers import invite, join_question, linking
 from handlers.buttons import COORDINATOR_PAYLOAD
 from handlers.commands import command_handler, visible
-from handlers.numbers import parse_id
+from handlers.numbers import parse_row_id
 from handlers.people import person
 from handlers.roles import Where, chat_where, roles
 from models.people import mark_started
@@ -41,7 +41,7 @@ async def _private_start(update: Update, context: BuurtContext, payload: str) ->
     assert chat is not None and user is not None
     _ = context.gettext()
     joining = payload.startswith(JOIN_PREFIX)
-    group_id = parse_id(payload[len(JOIN_PREFIX) :]) if joining else None
+    group_id = parse_row_id(payload[len(JOIN_PREFIX) :]) if joining else None
     if group_id is not None:
         await invite.offer_join(update, context, group_id)
         return

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import requests
-from models.base import utcnow
+from models.base import page_of, utcnow
 from models.entities import (
     Group,
     GroupInviteLink,
@@ -337,17 +337,22 @@ async def follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id:
     return True
 
 
-async def open_groups(session: AsyncSession, neighbourhood_id: int) -> list[Group]:
-    result = await session.scalars(
+async def open_groups(
+    session: AsyncSession, neighbourhood_id: int, page: int
+) -> tuple[list[Group], int]:
+    """One page of the groups anyone of the neighbourhood may join, by title, and the
+    page count."""
+    return await page_of(
+        session,
         select(Group)
         .where(
             Group.neighbourhood_id == neighbourhood_id,
             Group.status == GroupStatus.ACTIVE,
             Group.invite_only.is_(False),
         )
-        .order_by(Group.title)
+        .order_by(Group.title, Group.id),
+        page,
     )
-    return list(result)
 
 
 async def groups_of(session: AsyncSession, user_id: int) -> list[Group]:

@@ -281,3 +281,11 @@ async def unanswered(session: AsyncSession, now: datetime) -> list[tuple[int, in
         if chat_id is not None:
             declined.append((chat_id, request.user_id))
     return declined
+
+
+async def is_asked(session: AsyncSession, user_id: int) -> bool:
+    """Whether someone was asked the join question and has not answered it yet."""
+    asked = select(JoinRequest.id).where(
+        JoinRequest.user_id == user_id, JoinRequest.status == JoinRequestStatus.ASKED
+    )
+    return await session.scalar(asked.limit(1)) is not None

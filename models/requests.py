@@ -14,13 +14,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from models.base import utcnow
+from models.base import page_of, utcnow
 from models.entities import Request, RequestKind, RequestState, User
 from models.people import is_person
 
 TEXT_MAX = 500
 BENEFICIARY_MAX = 64
-PAGE_SIZE = 10
 LIVE = (RequestState.OPEN, RequestState.CLAIMED)
 
 
@@ -204,19 +203,14 @@ async def set_card(session: AsyncSession, request_id: int, message_id: int) -> N
 
 async def live_in_chat(session: AsyncSession, chat_id: int, page: int) -> tuple[list[Request], int]:
     """One page of a chat's open and claimed requests, newest first, and the page count."""
-    where = (Request.chat_id == chat_id, Request.state.in_(LIVE))
-    total = await session.scalar(select(func.count()).select_from(Request).where(*where)) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 0), pages - 1)
-    result = await session.scalars(
+    return await page_of(
+        session,
         select(Request)
-        .where(*where)
+        .where(Request.chat_id == chat_id, Request.state.in_(LIVE))
         .order_by(Request.created_at.desc(), Request.id.desc())
-        .offset(page * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .options(selectinload(Request.asker), selectinload(Request.claimer))
+        .options(selectinload(Request.asker), selectinload(Request.claimer)),
+        page,
     )
-    return list(result), pages
 
 
 @dataclass(frozen=True)

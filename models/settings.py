@@ -11,6 +11,8 @@ import shlex
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.texts import shows_nothing
+
 LANGUAGES = ("nl", "en")
 KEYS = ("language", "timezone", "nudge_after_days", "quiet_hours", "join_question", "coordinators")
 QUESTION_MAX = 255
@@ -59,7 +61,7 @@ def _value(key: str, raw: str) -> Change:
     if key == "join_question":
         if raw in ("-", ""):
             return Change(key, None)
-        if len(raw) > QUESTION_MAX:
+        if len(raw) > QUESTION_MAX or shows_nothing(raw):  # a question nobody could read
             raise SettingError(key, "question")
         return Change(key, raw)
     if not _PERSON.match(raw):

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALE_DIR, Html, Translator, normalise
+from bot.i18n import LANGUAGES, LOCALE_DIR, Html, Translator, normalise, plain
 
 ROOT = Path(__file__).parents[2]
 KEYWORDS = {"_": None, "N_": None, "plural": (1, 2)}
@@ -65,6 +65,15 @@ def test_values_are_escaped_but_safe_html_is_kept():
     )
     assert "&lt;3 &amp; co" in rendered and "<b>" in rendered
     assert _("{x}", x=Html("<i>ok</i>")) == "<i>ok</i>"
+
+
+def test_values_lose_the_bidi_controls_that_would_turn_a_message_around():
+    _ = Translator("nl").get("en")
+    rendered = _(
+        "Good news: {name} will help with “{text}”.", name="Joost\u202e\u2066ti\u2069", text="x"
+    )
+    assert rendered == "Good news: Joostti will help with “x”."
+    assert plain("\u200fשלום <b>") == "\u200fשלום &lt;b&gt;"  # a right-to-left mark is no control
 
 
 def test_language_choice_falls_back_in_order():

@@ -6,19 +6,24 @@ import asyncio
 import contextlib
 import logging
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import running as app_running
 from bot.app import services_of
 from bot.config import Config
 from bot.context import BuurtApplication
+from models import database
 from sandbox import Sandbox, User
+from tests.conftest import BACKENDS, POSTGRES_URL
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "buurtbot_test"
@@ -61,11 +66,13 @@ def people(sb: Sandbox) -> People:
     )
 
 
-def make_config(sb: Sandbox, tmp_path: Path, facilitators: list[int]) -> Config:
+def make_config(
+    sb: Sandbox, tmp_path: Path, facilitators: list[int], url: str | None = None
+) -> Config:
     return Config.model_validate(
         {
             "telegram": {"token": TOKEN, "base_url": sb.base_url},
-            "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
+            "database": {"url": url or f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"},
             "facilitators": {"user_ids": facilitators},
             "groups": {"max_per_resident": 3, "payload_wait_seconds": 1.5},
         }
@@ -84,6 +91,38 @@ async def running(sb: Sandbox, config: Config) -> AsyncIterator[BuurtApplication
 async def bot(sb: Sandbox, people: People, tmp_path: Path) -> AsyncIterator[BuurtApplication]:
     async with running(sb, make_config(sb, tmp_path, [people.fleur.id])) as app:
         yield app
+
+
+@contextlib.asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A PostgreSQL database of its own, as the bot would get one, dropped afterwards."""
+    assert POSTGRES_URL is not None
+    name = f"e2e_{uuid.uuid4().hex[:10]}"
+    admin = database.create_engine(POSTGRES_URL)
+    async with admin.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def bot_on_each_database(
+    request: pytest.FixtureRequest, sb: Sandbox, people: People, tmp_path: Path
+) -> AsyncIterator[BuurtApplication]:
+    """The bot on SQLite, and on PostgreSQL too when a server is configured: for what
+    the two decide differently, such as how large a number a column takes."""
+    async with contextlib.AsyncExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            url = await stack.enter_async_context(postgres_database())
+        config = make_config(sb, tmp_path, [people.fleur.id], url)
+        yield await stack.enter_async_context(running(sb, config))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:  # noqa: ASYNC109

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Config
-from models import Request, database
+from models import Request
 from sandbox import Sandbox
 from tests.conftest import POSTGRES_URL
-from tests.e2e.conftest import TOKEN, People, db, running
+from tests.e2e.conftest import TOKEN, People, db, postgres_database, running
 from tests.e2e.groups_world import neighbourhood
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs BUURTBOT_TEST_POSTGRES_URL")
@@ -70,23 +69,14 @@ class Relay:
 @contextlib.asynccontextmanager
 async def _database() -> AsyncIterator[tuple[str, Relay]]:
     """A database of its own, reached through a relay."""
-    assert POSTGRES_URL is not None
-    url = make_url(POSTGRES_URL)
-    name = f"outage_{uuid.uuid4().hex[:10]}"
-    admin = database.create_engine(POSTGRES_URL)
-    async with admin.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    relay = Relay(url.host or "127.0.0.1", url.port or 5432)
-    await relay.start()
-    try:
-        yield url.set(port=relay.port, database=name).render_as_string(False), relay
-    finally:
-        await relay.cut()
-        async with admin.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with postgres_database() as direct:
+        url = make_url(direct)
+        relay = Relay(url.host or "127.0.0.1", url.port or 5432)
+        await relay.start()
+        try:
+            yield url.set(port=relay.port).render_as_string(False), relay
+        finally:
+            await relay.cut()
 
 
 async def test_a_database_outage_pauses_intake_and_loses_nothing(

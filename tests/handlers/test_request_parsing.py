@@ -66,6 +66,43 @@ def test_clean_keeps_emoji_rtl_and_line_breaks_but_not_control_characters():
     assert clean(f"{family} \u200fمرحبا\u202e") == f"{family} \u200fمرحبا"
 
 
+#: What shows nothing: format characters (zero-width and bidi controls among them), every
+#: kind of space and line break, controls, and the letters drawn blank.
+_INVISIBLE = st.one_of(
+    st.characters(categories=["Cf", "Zs", "Zl", "Zp", "Cc"]),
+    st.sampled_from("\u2800\u3164\u115f\u1160\uffa0\t\n\r"),
+)
+
+
+@given(st.text(_INVISIBLE))
+def test_a_text_of_invisible_characters_is_empty(text: str):
+    assert clean(text) == ""
+    for kind in RequestKind:
+        assert parse(kind, text, "nl", AMS, NOW).text == ""
+        assert parse(kind, f"voor {text}: boodschappen", "nl", AMS, NOW).on_behalf_of is None
+
+
+@given(
+    st.text(_INVISIBLE),
+    st.sampled_from(["👨\u200d👩\u200d👧", "🏳️\u200d🌈", "❤️", "مرحبا", "שלום", "x"]),
+)
+def test_one_thing_that_shows_makes_a_text(padding: str, shown: str):
+    text = clean(padding + shown + padding)
+    assert shown in text  # joiners inside emoji, and right-to-left script, stay whole
+
+
+@pytest.mark.parametrize(
+    ("text", "beneficiary", "rest"),
+    [
+        ("voor \u3164: boodschappen", None, "boodschappen"),  # a name that shows nothing
+        ("voor mevrouw De Vries: \u200b\u2800", "mevrouw De Vries", ""),
+    ],
+)
+def test_on_behalf_of_what_shows_nothing(text: str, beneficiary: str | None, rest: str):
+    draft = parse(RequestKind.ASK, text, "nl", AMS, NOW)
+    assert (draft.on_behalf_of, draft.text) == (beneficiary, rest)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_parses_without_error(text: str):

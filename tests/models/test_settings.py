@@ -41,6 +41,7 @@ def test_good_settings():
         ("coordinators=anna", "coordinators", "person"),
         ('join_question="unclosed', "…", "quotes"),
         ("join_question=" + "x" * 256, "join_question", "question"),
+        ('join_question="\u3164\u200b \u2800"', "join_question", "question"),  # shows nothing
         ("nudge_after_days=²", "nudge_after_days", "days"),
         ("nudge_after_days=" + "9" * 5000, "nudge_after_days", "days"),
         ("timezone=Europe", "timezone", "timezone"),  # a folder of zones, not a zone
