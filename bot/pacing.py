@@ -9,6 +9,9 @@ PTB's AIORateLimiter, with two changes:
   29); the room lets the next message catch up, and the window still never holds
   more than `messages_per_second` (a bucket of one and a half at full pace gave 30,
   and with the jitter of a busy loop, 429s).
+- Only messages count against a group's 20 a minute. PTB's limiter counts every call
+  that names a group (getChatMember too), so a lookup a command needs would wait for
+  the group's budget while the update holds its place in the processor.
 - Background work (the scheduler's nudges) lets residents' messages go first. The
   bucket (aiolimiter) wakes its waiters smallest request first, so background work
   asks for a hair more than one message: a resident's reply then waits for the
@@ -18,6 +21,8 @@ PTB's AIORateLimiter, with two changes:
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
@@ -27,6 +32,22 @@ BURST = 1.1
 
 #: What background work asks of the bucket: more than 1, and less than BURST.
 BACKGROUND_AMOUNT = 1.000001
+
+#: The calls that put a message in a chat, or change one: what Telegram's limits count.
+MESSAGES = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendPoll",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "stopPoll",
+    }
+)
+
+#: What a Bot API call answers, as PTB types it.
+Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
 #: Set by work that may wait for residents' messages to go first.
 background: contextvars.ContextVar[bool] = contextvars.ContextVar("background", default=False)
@@ -48,3 +69,19 @@ class Pacing(AIORateLimiter):
         # PTB makes the overall bucket itself; ours is the same but for its two lanes.
         assert isinstance(self._base_limiter, AsyncLimiter)
         self._base_limiter = _Lanes(BURST, BURST / pace)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Answer:
+        """Lookups and admin calls skip the per-group bucket; the overall one still holds."""
+        if endpoint not in MESSAGES and "chat_id" in data:
+            data = {key: value for key, value in data.items() if key != "chat_id"}
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )

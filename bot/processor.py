@@ -24,6 +24,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.context import Services, UpdateScope
+from bot.locks import KeyedLocks
 from bot.outbox import run_action
 from models import deliveries, inbox
 from models.database import is_outage
@@ -41,16 +42,28 @@ class Outcome(enum.Enum):
     OUTAGE = "outage"  # the database is away; the update waits in the inbox
 
 
+#: Updates PTB may hand us at once. Most of them wait for their chat's turn, which costs
+#: nothing; the intake keeps the number in memory bounded (bot/intake.py).
+WAITING_MAX = 100_000
+
+
 class TransactionalProcessor(BaseUpdateProcessor):
+    """Handles updates concurrently, with at most `max_concurrent_updates` at work at once.
+
+    A slot is taken only once it is an update's turn in its chat, so a busy chat's queue
+    holds no slots; and handling ends at the commit, while delivery waits on Telegram's
+    budgets in the courier, so no slot waits for a group's 20 messages a minute.
+    """
+
     def __init__(self, services: Services, bot: Bot, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(WAITING_MAX)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self.services = services
         self._bot = bot
         #: Set by the app factory: a failed update is handled again through it.
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._scopes: dict[int, UpdateScope] = {}
-        self._chat_locks: dict[int, asyncio.Lock] = {}
-        self._chat_waiters: dict[int, int] = {}
+        self._chats = KeyedLocks()
 
     def scope_for(self, update: object) -> UpdateScope | None:
         return self._scopes.get(id(update))
@@ -61,16 +74,8 @@ class TransactionalProcessor(BaseUpdateProcessor):
         if chat_id is None:
             yield
             return
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
-        self._chat_waiters[chat_id] = self._chat_waiters.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._chat_waiters[chat_id] -= 1
-            if not self._chat_waiters[chat_id]:
-                del self._chat_waiters[chat_id]
-                del self._chat_locks[chat_id]
+        async with self._chats.hold(chat_id):
+            yield
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -81,7 +86,7 @@ class TransactionalProcessor(BaseUpdateProcessor):
             if isinstance(update, Update) and intake is not None and intake.tracks(update.update_id)
             else None
         )
-        async with self._in_order(chat.id if chat else None):
+        async with self._in_order(chat.id if chat else None), self._slots:
             try:
                 if update_id is None:
                     await self._handle(update, coroutine, None, final=True)
@@ -195,8 +200,9 @@ async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScop
     for action in actions:
         if action.first:
             await run_action(bot, action)
+    later = [action for action in actions if not action.first]
     if courier is not None:
-        await courier.deliver(rows)
-    for action in actions:
-        if not action.first:
-            await run_action(bot, action)
+        courier.hand_over(rows, later)  # delivery waits on Telegram; handling is done
+        return
+    for action in later:
+        await run_action(bot, action)
