@@ -9,7 +9,6 @@ A row Telegram refuses (400, 403) is dropped: sending it again cannot help.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -27,9 +26,10 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot.outbox import Kind
+from bot.locks import KeyedLocks
+from bot.outbox import Action, Kind, run_action
 from models import deliveries, nudges, requests
 from models.base import utcnow
 from models.entities import OutboxMessage
@@ -39,16 +39,19 @@ log = logging.getLogger(__name__)
 #: Seconds before the first retry; it doubles with each failure, up to the maximum.
 BACKOFF = 1.0
 MAX_BACKOFF = 300.0
+#: Rows of one chat read at a time.
+BATCH = 50
 #: How often waiting rows are looked for.
 SWEEP_EVERY = 1.0
 #: Chats served at once by a sweep. The rate limiter does the pacing; this only bounds
 #: the work in flight. It must not be small: a group chat gets 20 messages a minute, and a
 #: chat waiting for its turn there must not keep the other chats waiting too.
 SWEEP_CONCURRENCY = 64
-#: Locks per chat, striped: enough to keep chats apart without one lock per chat ever seen.
-STRIPES = 256
 #: Messages whose shown text and buttons are remembered, most recent first.
 SHOWN = 10_000
+#: Rows this process delivered but could not yet delete, remembered so they are not sent
+#: again while the database refuses writes.
+DELIVERED_MAX = 10_000
 
 #: Digests of a message's text and buttons as the bot last set them (None: text unknown):
 #: a fixed 16 bytes each, however long the message.
@@ -59,18 +62,21 @@ class Courier:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bot: Bot) -> None:
         self._sessionmaker = sessionmaker
         self._bot = bot
-        self._stripes = [asyncio.Lock() for _ in range(STRIPES)]
+        self._chats = KeyedLocks()
         #: Chats with a row waiting for a retry: new rows queue behind it.
         self._held: set[int] = set()
+        #: Held chats that got fresh rows meanwhile: the sweep serving them looks again.
+        self._skipped: set[int] = set()
         #: Rows being sent by this process right now.
         self._in_flight: set[int] = set()
+        #: Rows Telegram has, whose deletion failed (a full disk, a read-only database).
+        self._delivered: OrderedDict[int, tuple[int | None, bool]] = OrderedDict()
+        #: Deliveries handed over by finished updates, still waiting on Telegram.
+        self._handed_over: set[asyncio.Task[None]] = set()
         #: What recent messages show: an edit that would change nothing is not sent, since
         #: Telegram refuses it (a double tap on Cancel, a page turned to the page shown).
         self._shown: OrderedDict[tuple[int, int], Shown] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
-
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        return self._stripes[hash(chat_id) % STRIPES]
 
     async def start(self) -> None:
         """Rows left by a previous run go first, without waiting for their lease."""
@@ -79,11 +85,32 @@ class Courier:
         self._task = asyncio.create_task(self._sweeping(), name="outbox sweeper")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop sending at once: what is not out yet stays in the outbox for the next start."""
+        tasks = [*self._handed_over, *([self._task] if self._task else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+
+    def hand_over(self, rows: list[OutboxMessage], then: list[Action]) -> None:
+        """Deliver committed rows, then run `then`, without the update waiting for it.
+
+        An update is done at its commit: waiting here for a group's 20 messages a
+        minute would hold its place in the processor, and keep everyone else waiting.
+        """
+        if not rows and not then:
+            return
+        task = asyncio.create_task(self._deliver_then(rows, then), name="delivery")
+        self._handed_over.add(task)
+        task.add_done_callback(self._handed_over.discard)
+
+    async def _deliver_then(self, rows: list[OutboxMessage], then: list[Action]) -> None:
+        try:
+            await self.deliver(rows)
+        except Exception:  # the rows are committed: the sweep takes them from here
+            log.exception("a delivery failed; the outbox sweep retries it")
+        for action in then:
+            await run_action(self._bot, action)
 
     def claim(self, rows: list[OutboxMessage]) -> None:
         """Rows about to be committed are this process's to send; no sweep may take them."""
@@ -98,9 +125,12 @@ class Courier:
         try:
             for row in rows:
                 if row.chat_id in self._held:
+                    self._skipped.add(row.chat_id)
                     continue
-                async with self._lock(row.chat_id):
-                    if row.chat_id in self._held or not await self._send(row):
+                async with self._chats.hold(row.chat_id):
+                    if row.chat_id in self._held:
+                        self._skipped.add(row.chat_id)
+                    elif not await self._send(row):
                         self._held.add(row.chat_id)
         finally:
             self.release(rows)
@@ -113,27 +143,39 @@ class Courier:
         gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
 
         async def serve(chat_id: int) -> None:
-            async with gate, self._lock(chat_id):
+            async with gate, self._chats.hold(chat_id):
                 await self._serve_chat(chat_id, now, ignore_lease)
 
         await asyncio.gather(*(serve(chat_id) for chat_id in chats))
 
     async def _serve_chat(self, chat_id: int, now: datetime, ignore_lease: bool) -> None:
-        async with self._sessionmaker() as session:
-            rows = await deliveries.of_chat(session, chat_id)
-        if not rows:
-            self._held.discard(chat_id)
-            return
-        first = rows[0]
-        if first.attempts and first.next_attempt_at > now and not ignore_lease:
-            return  # the first row's retry is not due yet
-        for row in rows:
-            if row.id in self._in_flight:
-                return  # the process that wrote it is sending it right now
-            if not await self._send(row):
-                self._held.add(chat_id)
+        """Send a held chat's rows in order, until none are left or one must wait.
+
+        Rows written meanwhile by this process were left to this sweep (see deliver), so
+        it looks again before it lets the chat go: they never wait for a lease.
+        """
+        while True:
+            self._skipped.discard(chat_id)
+            async with self._sessionmaker() as session:
+                rows = await deliveries.of_chat(session, chat_id, BATCH)
+            if rows:
+                first = rows[0]
+                if first.attempts and first.next_attempt_at > now and not ignore_lease:
+                    return  # the first row's retry is not due yet
+            fresh = [row for row in rows if row.id not in self._delivered]
+            for row in rows:
+                if row.id in self._in_flight:
+                    return  # the process that wrote it is sending it right now
+                if not await self._send(row):
+                    self._held.add(chat_id)
+                    return
+            if any(row.id in self._delivered for row in rows):
+                if not fresh:
+                    return  # only bookkeeping left, and the database refuses it: later
+                continue
+            if len(rows) < BATCH and chat_id not in self._skipped:
+                self._held.discard(chat_id)
                 return
-        self._held.discard(chat_id)
 
     async def _sweeping(self) -> None:
         first = True
@@ -149,10 +191,12 @@ class Courier:
 
     async def _send(self, row: OutboxMessage) -> bool:
         """Try one row; True when it is finished with (delivered, or refused for good)."""
+        if row.id in self._delivered:  # Telegram has it: only its bookkeeping is left to do
+            message_id, refused = self._delivered[row.id]
+            return await self._finish(row, message_id, refused=refused)
         target, shown = _effect(row)
         if target is not None and self._shows(target, shown):
-            await self._finish(row, None)
-            return True
+            return await self._finish(row, None)
         try:
             message_id = await perform(self._bot, row)
         except RetryAfter as exc:
@@ -160,23 +204,22 @@ class Courier:
             return False
         except Forbidden:
             log.debug("chat %s does not accept this from the bot (%s)", row.chat_id, row.kind)
-            await self._finish(row, None, refused=True)
-            return True
+            return await self._finish(row, None, refused=True)
+        except ChatMigrated as exc:  # a group became a supergroup: its rows go there now
+            await self._follow(row.chat_id, exc.new_chat_id)
+            return False
         except BadRequest as exc:
-            if "not modified" in exc.message:
-                await self._finish(row, None)
-                return True
+            if "not modified" in exc.message.lower():
+                return await self._finish(row, None)
             log.warning("Telegram refused to %s in chat %s: %s", row.kind, row.chat_id, exc)
-            await self._finish(row, None, refused=True)
-            return True
+            return await self._finish(row, None, refused=True)
         except TelegramError as exc:  # timeouts, lost connections, 5xx: it may come through later
             log.warning("no delivery to chat %s yet (%s)", row.chat_id, type(exc).__name__)
             await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
             return False
         except Exception:  # a row we cannot even make a call of would fail forever
             log.exception("outbox row %s (%s) cannot be sent; dropped", row.id, row.kind)
-            await self._finish(row, None)
-            return True
+            return await self._finish(row, None)
         if target is None and message_id is not None and shown[1] is not None:
             target = (row.chat_id, message_id)  # only messages with buttons are edited
         if target is not None:
@@ -186,8 +229,7 @@ class Courier:
             self._shown.move_to_end(target)
             if len(self._shown) > SHOWN:
                 self._shown.popitem(last=False)
-        await self._finish(row, message_id)
-        return True
+        return await self._finish(row, message_id)
 
     def _shows(self, target: tuple[int, int], shown: Shown) -> bool:
         """Whether the message already shows this, as far as this process knows."""
@@ -199,15 +241,43 @@ class Courier:
 
     async def _finish(
         self, row: OutboxMessage, message_id: int | None, *, refused: bool = False
-    ) -> None:
-        """Forget the row and record what its sending means, in one transaction."""
+    ) -> bool:
+        """Forget the row and record what its sending means, in one transaction.
+
+        When the database will not take that, the row is remembered as delivered: this
+        process never sends it again, later rows still go, and the sweep keeps trying
+        the bookkeeping (the chat stays held for it). True either way: it is out.
+        """
+        try:
+            async with self._sessionmaker() as session:
+                if await deliveries.delivered(session, row.id):
+                    if message_id is not None:
+                        await _remember(session, row, message_id)
+                    elif refused:
+                        await _refused(session, row)
+                await session.commit()
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning(
+                "outbox row %s was delivered but cannot be deleted yet (%s)",
+                row.id,
+                type(exc).__name__,
+            )
+            self._delivered[row.id] = (message_id, refused)
+            self._delivered.move_to_end(row.id)
+            if len(self._delivered) > DELIVERED_MAX:
+                self._delivered.popitem(last=False)
+            self._held.add(row.chat_id)
+            return True
+        self._delivered.pop(row.id, None)
+        return True
+
+    async def _follow(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Move a migrated group's waiting rows to its supergroup, and serve it next."""
         async with self._sessionmaker() as session:
-            if await deliveries.delivered(session, row.id):
-                if message_id is not None:
-                    await _remember(session, row, message_id)
-                elif refused:
-                    await _refused(session, row)
+            await deliveries.move_chat(session, old_chat_id, new_chat_id)
             await session.commit()
+        self._held.add(new_chat_id)
+        log.info("chat %s became supergroup %s; its outbox follows", old_chat_id, new_chat_id)
 
     async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
         row.attempts += 1

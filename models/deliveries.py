@@ -55,6 +55,15 @@ async def of_chat(session: AsyncSession, chat_id: int, limit: int = 50) -> list[
     return list(result)
 
 
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: what waited for the old chat goes to the new one."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == old_chat_id)
+        .values(chat_id=new_chat_id)
+    )
+
+
 async def delivered(session: AsyncSession, row_id: int) -> bool:
     """Telegram has it; False if another process delivered it first."""
     result = await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row_id))
