@@ -15,7 +15,7 @@ from telegram.ext import TypeHandler
 from bot.context import BuurtApplication, BuurtContext
 from handlers.people import person
 from handlers.priority import TRACKING
-from models import groups, neighbourhoods
+from models import deliveries, groups, neighbourhoods, requests
 from models.people import (
     lift_ban,
     note_presence,
@@ -58,6 +58,9 @@ async def _follow_migration(context: BuurtContext, message: Message) -> None:
         log.info("neighbourhood moved from chat %s to supergroup %s", old, new)
     if await groups.follow_migration(context.session, old, new):
         log.info("group moved from chat %s to supergroup %s", old, new)
+    # Cards and what still waits to be sent go along, whoever the chat belongs to.
+    await requests.follow_migration(context.session, old, new)
+    await deliveries.move_chat(context.session, old, new)
 
 
 async def _track_message(context: BuurtContext, message: Message) -> None:

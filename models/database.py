@@ -104,9 +104,23 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(read)
 
 
-#: Words in a driver's "operational" error that mean it could not get through, not that our
-#: statement was wrong (SQLite also calls a missing table an operational error).
-_UNREACHABLE = ("locked", "busy", "unable to open", "disk i/o", "connect", "timeout", "closed")
+#: Words in a driver's "operational" error that mean it could not get through, or could not
+#: write (a full disk, a read-only file), not that our statement was wrong (SQLite also
+#: calls a missing table an operational error).
+_UNREACHABLE = (
+    "locked",
+    "busy",
+    "unable to open",
+    "disk i/o",
+    "connect",
+    "timeout",
+    "closed",
+    "database or disk is full",
+    "readonly database",
+)
+#: PostgreSQL's SQLSTATEs for the same: connection trouble (08), out of disk, memory or
+#: connections (53), shutting down (57P), and a server or transaction that is read-only.
+_UNREACHABLE_STATES = ("08", "53", "57P", "25006")
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -118,6 +132,10 @@ def is_outage(exc: BaseException) -> bool:
         return True
     if isinstance(exc, InterfaceError):
         return True
+    if isinstance(exc, DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNREACHABLE_STATES):
+            return True
     if isinstance(exc, OperationalError):
         return any(word in str(exc.orig).lower() for word in _UNREACHABLE)
     return isinstance(exc, OSError | TimeoutError)

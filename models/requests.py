@@ -267,3 +267,11 @@ async def done_in_group(session: AsyncSession, group_id: int) -> tuple[int, list
         .order_by(func.min(Request.closed_at))
     )
     return count, list(names)
+
+
+async def follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup: its requests, and their cards, live there now."""
+    result = await session.execute(
+        update(Request).where(Request.chat_id == old_chat_id).values(chat_id=new_chat_id)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
