@@ -163,11 +163,13 @@ async def _spin_up(sb: Sandbox, street: Spot, owner: User, title: str, private: 
     return chat
 
 
-async def _group(sb: Sandbox, street: Spot, n: int) -> Spot:
+async def _group(sb: Sandbox, street: Spot, n: int, facilitators: list[User]) -> Spot:
+    """A group of residents: facilitators stay out, as a closed group keeps them out."""
     owner = street.members[0]
     chat = await _spin_up(sb, street, owner, f"Groep <{n}> & zo", private=False)
-    members = [owner, *street.members[1:], street.admin]
+    members = [owner, *(m for m in street.members[1:] if m not in facilitators), street.admin]
     for member in members[1:]:
+        await member.send(street.chat, "Hallo buren")  # known as a resident: welcome in
         await chat.join(member)
     return Spot(chat, "group", owner, members)
 
@@ -217,7 +219,7 @@ async def build_world(sb: Sandbox, path: Path) -> World:
             asyncio.gather(*(_other(sb, facilitators, n) for n in range(OTHERS))),
         )
         groups, _ = await asyncio.gather(
-            asyncio.gather(*(_group(sb, streets[n], n) for n in range(GROUPS))),
+            asyncio.gather(*(_group(sb, streets[n], n, facilitators) for n in range(GROUPS))),
             _decoys(sb, app, facilitators[0]),
         )
         world = World(
@@ -671,6 +673,7 @@ async def _names(run: Run, cases: Sequence[NameCase]) -> None:
     world, sb = run.world, run.sb
     streets = [spot for spot in world.spots["neighbourhood"] if spot.chat.bot_present]
     groups = [spot for spot in world.spots["group"] if spot.chat.bot_present]
+    home = {id(g): world.spots["neighbourhood"][n] for n, g in enumerate(world.spots["group"])}
     for street, case in zip(streets, cases, strict=False):
         street.chat.title = case.title  # as an admin renames it in Telegram
         street.chat.service_message(street.admin, new_chat_title=case.title)
@@ -683,13 +686,16 @@ async def _names(run: Run, cases: Sequence[NameCase]) -> None:
             language_code=case.language_code,
         )
         street = streets[index % len(streets)]
-        group = groups[index % len(groups)] if groups else None
+        # A group of their own street: a closed group takes only its neighbourhood's people.
+        group = next((g for g in groups if home[id(g)] is street), None)
         await street.chat.join(user)
-        if group is not None:
-            await group.chat.join(user)
         if index % START_EVERY == 0:
             await user.start()
         people.append((user, street, group))
+    await settle(sb, run.app)  # known as residents first: a group takes only those in
+    for user, _street, group in people:
+        if group is not None:
+            await group.chat.join(user)
     before = {street.chat.id: len(street.chat.bot_messages) for street in streets}
     for user, street, _group in people[: len(streets)]:  # one request in each street
         await user.send(street.chat, "/ask boodschappen")
