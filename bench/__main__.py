@@ -6,13 +6,13 @@ import asyncio
 import platform
 import sys
 
-from bench import footprint, nudges, throughput
+from bench import busy, footprint, nudges, throughput
 from bench.table import Row, show
 
 
 async def main() -> None:
     rows: list[Row] = []
-    for module in (nudges, throughput, footprint):
+    for module in (nudges, throughput, busy, footprint):
         rows += await module.rows()
     show(f"buurtbot benchmarks ({platform.machine()}, Python {sys.version.split()[0]})", rows)
 
