@@ -29,6 +29,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.logs import chat_in_log
 from bot.outbox import Kind
 from models import deliveries, nudges, requests
 from models.base import utcnow
@@ -159,18 +160,19 @@ class Courier:
             await self._postpone(row, _seconds(exc.retry_after))
             return False
         except Forbidden:
-            log.debug("chat %s does not accept this from the bot (%s)", row.chat_id, row.kind)
+            where = chat_in_log(row.chat_id)
+            log.debug("%s does not accept this from the bot (%s)", where, row.kind)
             await self._finish(row, None, refused=True)
             return True
         except BadRequest as exc:
             if "not modified" in exc.message:
                 await self._finish(row, None)
                 return True
-            log.warning("Telegram refused to %s in chat %s: %s", row.kind, row.chat_id, exc)
+            log.warning("Telegram refused to %s in %s: %s", row.kind, chat_in_log(row.chat_id), exc)
             await self._finish(row, None, refused=True)
             return True
         except TelegramError as exc:  # timeouts, lost connections, 5xx: it may come through later
-            log.warning("no delivery to chat %s yet (%s)", row.chat_id, type(exc).__name__)
+            log.warning("no delivery to %s yet (%s)", chat_in_log(row.chat_id), type(exc).__name__)
             await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
             return False
         except Exception:  # a row we cannot even make a call of would fail forever

@@ -20,6 +20,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler
 
 from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext
+from bot.logs import chat_in_log
 from bot.processor import unit_of_work
 from handlers import membership
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
@@ -89,7 +90,9 @@ async def create_invite_link(bot: Bot, scope: UpdateScope, group: Group) -> str 
             group.chat_id, name=group.title[:INVITE_LINK_NAME_MAX], creates_join_request=True
         )
     except TelegramError:
-        log.warning("could not create an invite link in chat %s", group.chat_id, exc_info=True)
+        log.warning(
+            "could not create an invite link in %s", chat_in_log(group.chat_id), exc_info=True
+        )
         return None
     await groups.add_invite_link(scope.session, group, link.invite_link)
     return link.invite_link
@@ -180,7 +183,7 @@ async def _group_changed(context: BuurtContext, group: Group, change: ChatMember
             await groups.dissolve(
                 session, group, by=None, reason="the bot was removed from the chat"
             )
-        log.info("removed from group chat %s; the group is dissolved", chat.id)
+        log.info("removed from group %s; the group is dissolved", chat_in_log(chat.id))
         return
     invite, restrict = _rights(change.new_chat_member)
     if (invite, restrict) == (group.bot_can_invite, group.bot_can_restrict):

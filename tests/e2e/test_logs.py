@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.app import services_of
 from bot.context import BuurtApplication
 from sandbox import Chat, Sandbox, User
-from tests.e2e.conftest import People, db
+from tests.e2e.conftest import People, db, eventually
 
 ASK = "/ask boodschappen voor mevrouw Jansen"
 
@@ -89,3 +89,21 @@ async def test_a_failing_statement_logs_no_personal_data(
     log = _logged(caplog)
     assert "could not be handled" in log and "refuse" in log  # the failure itself is logged
     assert _personal(log, neighbour, "mevrouw Jansen", "boodschappen") == []
+
+
+async def test_a_refused_message_to_a_person_logs_no_user_id(
+    sb: Sandbox, people: People, bot: BuurtApplication, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    sb.fail_method(
+        "sendMessage", error_code=400, description="Bad Request: chat not found", times=1
+    )
+    await people.piet.start()
+
+    async def refused() -> bool:
+        return "Telegram refused to send" in _logged(caplog)
+
+    await eventually(refused)
+    log = _logged(caplog)
+    assert _personal(log, people.piet) == []
+    assert "a private chat" in log
