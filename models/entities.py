@@ -285,6 +285,7 @@ class LinkFallback(Base):
 class NudgeStatus(enum.StrEnum):
     DUE = "due"  # decided; waiting to be sent (also after a failed try)
     SENDING = "sending"  # claimed by one scheduler
+    QUEUED = "queued"  # a /nudge, in the outbox: the courier records how it went, no round
     SENT = "sent"
     FAILED = "failed"  # gave up
 
