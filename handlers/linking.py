@@ -35,6 +35,8 @@ from models.people import is_person, see_user
 log = logging.getLogger(__name__)
 
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+#: A wake-up that comes late still runs: APScheduler would skip it after one second.
+LATE = {"misfire_grace_time": None}
 INVITE_LINK_NAME_MAX = 32
 
 
@@ -236,7 +238,7 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
 def wake_in(job_queue: JobQueue[Any] | None, seconds: float) -> None:
     """Look for waits that are over in `seconds`; what is over is read from the database."""
     if job_queue is not None:
-        job_queue.run_once(_waits_over, when=seconds, name="link without a token")
+        job_queue.run_once(_waits_over, when=seconds, name="link without a token", job_kwargs=LATE)
 
 
 async def _waits_over(context: BuurtContext) -> None:
@@ -322,7 +324,9 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
 
 
 def register(app: BuurtApplication) -> None:
-    if app.job_queue is not None:  # runs once the bot has started
-        app.job_queue.run_once(_after_restart, when=0, name="link waits after a restart")
+    if app.job_queue is not None:  # runs once the bot has started, however long that takes
+        app.job_queue.run_once(
+            _after_restart, when=0, name="link waits after a restart", job_kwargs=LATE
+        )
     app.add_handler(ChatMemberHandler(bot_status, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(link_chosen, pattern=pattern("lk")))
