@@ -20,6 +20,7 @@ from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
 from bot.intake import ALLOWED_UPDATES, Intake, patiently
+from bot.logs import chat_in_log
 from bot.pacing import Pacing
 from bot.processor import TransactionalProcessor
 from handlers.commands import menus
@@ -167,4 +168,4 @@ async def _on_error(update: object, context: BuurtContext) -> None:
             parse_mode=ParseMode.HTML,
         )
     except TelegramError:
-        log.warning("could not tell chat %s about an error", update.effective_chat.id)
+        log.warning("could not tell %s about an error", chat_in_log(update.effective_chat.id))

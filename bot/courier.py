@@ -29,6 +29,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.locks import KeyedLocks
+from bot.logs import chat_in_log
 from bot.outbox import Action, Kind, run_action
 from models import deliveries, nudges, requests
 from models.base import utcnow
@@ -203,7 +204,8 @@ class Courier:
             await self._postpone(row, _seconds(exc.retry_after))
             return False
         except Forbidden:
-            log.debug("chat %s does not accept this from the bot (%s)", row.chat_id, row.kind)
+            where = chat_in_log(row.chat_id)
+            log.debug("%s does not accept this from the bot (%s)", where, row.kind)
             return await self._finish(row, None, refused=True)
         except ChatMigrated as exc:  # a group became a supergroup: its rows go there now
             await self._follow(row.chat_id, exc.new_chat_id)
@@ -211,10 +213,10 @@ class Courier:
         except BadRequest as exc:
             if "not modified" in exc.message.lower():
                 return await self._finish(row, None)
-            log.warning("Telegram refused to %s in chat %s: %s", row.kind, row.chat_id, exc)
+            log.warning("Telegram refused to %s in %s: %s", row.kind, chat_in_log(row.chat_id), exc)
             return await self._finish(row, None, refused=True)
         except TelegramError as exc:  # timeouts, lost connections, 5xx: it may come through later
-            log.warning("no delivery to chat %s yet (%s)", row.chat_id, type(exc).__name__)
+            log.warning("no delivery to %s yet (%s)", chat_in_log(row.chat_id), type(exc).__name__)
             await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
             return False
         except Exception:  # a row we cannot even make a call of would fail forever
@@ -277,7 +279,9 @@ class Courier:
             await deliveries.move_chat(session, old_chat_id, new_chat_id)
             await session.commit()
         self._held.add(new_chat_id)
-        log.info("chat %s became supergroup %s; its outbox follows", old_chat_id, new_chat_id)
+        log.info(
+            "%s became %s; its outbox follows", chat_in_log(old_chat_id), chat_in_log(new_chat_id)
+        )
 
     async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
         row.attempts += 1

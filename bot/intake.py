@@ -8,6 +8,10 @@ processor, which takes each update from the inbox in its own transaction.
 
 While the database is away, nothing is acknowledged: intake waits and tries
 again, and Telegram keeps the updates meanwhile.
+
+At most MAX_IN_FLIGHT updates are held in memory. Whatever is beyond that (a
+backlog after a restart or an outage, a burst of webhook calls) waits in the
+inbox, and is taken from there a page at a time, oldest first, as room frees.
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ MAX_WAIT = 30.0
 #: How often the inbox is looked at anyway (e.g. for updates `buurtbot inbox retry` freed).
 RECHECK_EVERY = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-#: Updates stored but not yet handled, above which polling waits: a burst stays in the
-#: inbox (and at Telegram) instead of in memory.
+#: Updates queued but not yet handled, at which intake takes no more: a burst stays in
+#: the inbox (and at Telegram) instead of in memory.
 MAX_IN_FLIGHT = 500
 
 
@@ -93,14 +97,28 @@ class Intake:
         #: Set when the bot cannot go on (the reason is in services.fatal).
         self.stopped = asyncio.Event()
 
+    @property
+    def in_flight(self) -> int:
+        """Updates queued for handling and not finished yet: what intake holds in memory."""
+        return len(self._in_flight)
+
     def tracks(self, update_id: int) -> bool:
         """The update came through the inbox, so the processor must take it from there."""
         return update_id in self._in_flight
 
     def finished(self, update_id: int) -> None:
         self._in_flight.discard(update_id)
-        if len(self._in_flight) <= MAX_IN_FLIGHT:
+        if self._room_for() > 0:
             self._room.set()
+
+    def _room_for(self) -> int:
+        """How many more updates may be queued now."""
+        return MAX_IN_FLIGHT - len(self._in_flight)
+
+    async def _until_room(self) -> None:
+        while self._room_for() <= 0:
+            self._room.clear()
+            await self._room.wait()
 
     def outage(self) -> None:
         """The processor could not reach the database: bring the inbox back once it can."""
@@ -108,8 +126,10 @@ class Intake:
         self._wake.set()
 
     async def start(self, poll_timeout: int = POLL_TIMEOUT) -> None:
-        """Unfinished updates first, then new ones."""
-        await self._recover()
+        """Unfinished updates first, then new ones: until the inbox is caught up, new ones
+        are stored and wait their turn there."""
+        self._recovering = True
+        self._wake.set()
         self._tasks.append(
             asyncio.create_task(self._guarded(self._recovery()), name="inbox recovery")
         )
@@ -155,7 +175,8 @@ class Intake:
         async with self._services.session() as session:
             await inbox.store(session, arrivals)
             await session.commit()
-        if self._recovering:
+        if self._recovering or len(updates) > self._room_for():
+            self._recovering = True  # the inbox holds them until there is room
             self._wake.set()
             return
         for update in updates:
@@ -168,11 +189,14 @@ class Intake:
         await self._app.update_queue.put(update)
 
     async def _recover(self) -> None:
-        """Queue every stored update that is not handled yet, oldest first."""
+        """Queue every stored update that is not handled yet, oldest first, a page at a
+        time: never more in memory than MAX_IN_FLIGHT, however long the backlog."""
         after = -1
         while True:
+            await self._until_room()
+            room = self._room_for()
             async with self._services.session() as session:
-                rows = await inbox.pending(session, after)
+                rows = await inbox.pending(session, after, limit=room)
             for row in rows:
                 assert row.payload is not None
                 await self._queue(Update.de_json(json.loads(row.payload), self._app.bot))
@@ -198,15 +222,14 @@ class Intake:
                 self._wake.set()
                 continue
             wait = FIRST_WAIT
-            self._recovering = False
+            if not self._wake.is_set():  # else more was stored meanwhile, to be taken first
+                self._recovering = False
 
     async def _polling(self, poll_seconds: int) -> None:
         offset: int | None = None
         wait = FIRST_WAIT
         while True:
-            while len(self._in_flight) > MAX_IN_FLIGHT:
-                self._room.clear()
-                await self._room.wait()
+            await self._until_room()
             try:
                 updates = await self._app.bot.get_updates(
                     offset=offset, timeout=poll_seconds, allowed_updates=ALLOWED_UPDATES

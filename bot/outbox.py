@@ -25,6 +25,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
+from bot.logs import chat_in_log
 from models.entities import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -239,15 +240,17 @@ async def attempt(bot: Bot, message: Outgoing) -> tuple[Outcome, int | None]:
         )
     except Forbidden:
         # Blocked or never started: an ordinary state of affairs, not an error.
-        log.debug("chat %s does not accept messages from the bot", message.chat_id)
+        log.debug("%s does not accept messages from the bot", chat_in_log(message.chat_id))
         return Outcome.REFUSED, None
     except BadRequest:
-        log.exception("Telegram refused a message to chat %s", message.chat_id)
+        log.exception("Telegram refused a message to %s", chat_in_log(message.chat_id))
         return Outcome.REFUSED, None
     except (TimedOut, NetworkError):
-        log.warning("no answer from Telegram for chat %s", message.chat_id, exc_info=True)
+        log.warning("no answer from Telegram for %s", chat_in_log(message.chat_id), exc_info=True)
         return Outcome.UNKNOWN, None
     except TelegramError:
-        log.warning("could not deliver a message to chat %s", message.chat_id, exc_info=True)
+        log.warning(
+            "could not deliver a message to %s", chat_in_log(message.chat_id), exc_info=True
+        )
         return Outcome.REFUSED, None
     return Outcome.SENT, sent.message_id

@@ -1,5 +1,8 @@
 """The periodic round: nudge quiet groups, remind about requests, expire, forget.
 
+It also links chats whose wait for a link token is over, when the process that
+was to do it stopped meanwhile.
+
 Decisions are made by plain functions in models/ (a session and a time in,
 what to say out); this module only runs them in their own transactions and
 sends the result. Sending goes through the rate limiter, a few at a time, so
@@ -22,6 +25,7 @@ from bot.i18n import Gettext
 from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.pacing import background
 from bot.processor import unit_of_work
+from handlers.linking import link_waiting_chats
 from handlers.nudges import (
     digest_message,
     due_reminder,
@@ -54,6 +58,7 @@ class Report:
     expired: int = 0
     purged: int = 0
     digests: int = 0
+    linked: int = 0
 
 
 async def _send_nudge(services: Services, bot: Bot, nudge: nudges.Outgoing, report: Report) -> None:
@@ -156,7 +161,12 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
                 await chore(scope)
         except Exception:
             log.exception("scheduler chore %s failed; the others went on", chore.__name__)
-    if any((report.decided, report.sent, report.failed, report.reminders, report.digests)):
+    try:  # each chat in its own transaction
+        report.linked = await link_waiting_chats(services, bot, now)
+    except Exception:
+        log.exception("linking chats without a token failed; the next round tries again")
+    counts = (report.decided, report.sent, report.failed, report.reminders, report.digests)
+    if any((*counts, report.linked)):
         log.info("scheduler round: %s", report)
     return report
 

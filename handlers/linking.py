@@ -3,34 +3,40 @@
 The normal path: the resident adds the bot through the /newgroup button, and
 Telegram posts `/start@bot <token>` in the new chat. Some clients drop the
 token; then, after a short wait, the adder's only pending group is linked (or
-the bot asks which one).
+the bot asks which one). The wait is kept in the database (models/linking.py),
+so a restart during it does not leave the chat unlinked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from typing import cast
+from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, ChatMemberAdministrator, ChatMemberUpdated, Update
 from telegram import User as TelegramUser
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, ChatMemberHandler
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
 
-from bot.context import BuurtApplication, BuurtContext, UpdateScope
+from bot.context import BuurtApplication, BuurtContext, Services, UpdateScope
 from bot.i18n import Gettext
+from bot.logs import chat_in_log
 from bot.processor import unit_of_work
 from handlers import membership
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.people import act_as_yourself, person
-from models import groups, neighbourhoods
+from models import groups, linking, neighbourhoods
+from models.base import utcnow
 from models.entities import Group, Neighbourhood, User
 from models.people import is_person, see_user
 
 log = logging.getLogger(__name__)
 
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+#: A wake-up that comes late still runs: APScheduler would skip it after one second.
+LATE = {"misfire_grace_time": None}
 INVITE_LINK_NAME_MAX = 32
 
 
@@ -89,7 +95,9 @@ async def create_invite_link(bot: Bot, scope: UpdateScope, group: Group) -> str 
             group.chat_id, name=group.title[:INVITE_LINK_NAME_MAX], creates_join_request=True
         )
     except TelegramError:
-        log.warning("could not create an invite link in chat %s", group.chat_id, exc_info=True)
+        log.warning(
+            "could not create an invite link in %s", chat_in_log(group.chat_id), exc_info=True
+        )
         return None
     await groups.add_invite_link(scope.session, group, link.invite_link)
     return link.invite_link
@@ -147,18 +155,11 @@ async def complete_link(
     scope.outbox.send(chat_id, text)
 
 
-def _cancel_fallback(context: BuurtContext, chat_id: int) -> None:
-    """A token arrived (or the bot left): no guessing for this chat any more."""
-    if context.job_queue is not None:
-        for job in context.job_queue.get_jobs_by_name(f"link-fallback:{chat_id}"):
-            job.schedule_removal()
-
-
 async def link_by_token(update: Update, context: BuurtContext, token: str) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or context.scope is None:
         return
-    _cancel_fallback(context, chat.id)
+    await linking.stop_waiting(context.session, chat.id)  # no guessing for this chat
     _ = context.gettext()
     group = await groups.by_token(context.session, token)
     if group is not None and group.chat_id == chat.id:
@@ -180,7 +181,7 @@ async def _group_changed(context: BuurtContext, group: Group, change: ChatMember
             await groups.dissolve(
                 session, group, by=None, reason="the bot was removed from the chat"
             )
-        log.info("removed from group chat %s; the group is dissolved", chat.id)
+        log.info("removed from group %s; the group is dissolved", chat_in_log(chat.id))
         return
     invite, restrict = _rights(change.new_chat_member)
     if (invite, restrict) == (group.bot_can_invite, group.bot_can_restrict):
@@ -208,7 +209,7 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
         return
     session, chat = context.session, change.chat
     if change.new_chat_member.status in GONE:
-        _cancel_fallback(context, chat.id)
+        await linking.stop_waiting(session, chat.id)
     group = await groups.active_in_chat(session, chat.id)
     if group is not None:
         await _group_changed(context, group, change)
@@ -228,42 +229,69 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
         return
     if not is_person(change.from_user.id):
         return  # an anonymous admin is no one owner: they link with the /newgroup button
-    if context.job_queue is not None:
-        context.job_queue.run_once(
-            link_without_token,  # type: ignore[arg-type]
-            when=context.config.groups.payload_wait_seconds,
-            data=(chat.id, change.from_user.id),
-            name=f"link-fallback:{chat.id}",
+    wait = context.config.groups.payload_wait_seconds
+    due = utcnow() + timedelta(seconds=wait)
+    await linking.wait_for_token(session, chat.id, change.from_user.id, due)
+    wake_in(context.job_queue, wait)
+
+
+def wake_in(job_queue: JobQueue[Any] | None, seconds: float) -> None:
+    """Look for waits that are over in `seconds`; what is over is read from the database."""
+    if job_queue is not None:
+        job_queue.run_once(_waits_over, when=seconds, name="link without a token", job_kwargs=LATE)
+
+
+async def _waits_over(context: BuurtContext) -> None:
+    await link_waiting_chats(context.services, context.bot, utcnow())
+
+
+async def _after_restart(context: BuurtContext) -> None:
+    """Waits stored before a restart end when they would have (at once, if they are over)."""
+    async with context.services.session() as session:
+        due = await linking.due_times(session)
+    now = utcnow()
+    for moment in due:
+        wake_in(context.job_queue, max((moment - now).total_seconds(), 0.0))
+
+
+async def link_waiting_chats(services: Services, bot: Bot, now: datetime) -> int:
+    """Fall back for each chat whose wait for a token is over, each in its own transaction."""
+    done = 0
+    while True:
+        async with unit_of_work(services, bot) as scope:
+            waiting = await linking.take_due(scope.session, now)
+            if waiting is None:
+                return done
+            await _link_without_token(services, bot, scope, waiting.chat_id, waiting.added_by)
+        done += 1
+
+
+async def _link_without_token(
+    services: Services, bot: Bot, scope: UpdateScope, chat_id: int, user_id: int
+) -> None:
+    """No token came: link the adder's only pending group, or ask which one."""
+    session = scope.session
+    if await groups.active_in_chat(session, chat_id) is not None:
+        return
+    if await neighbourhoods.find_active(session, chat_id) is not None:
+        return
+    user = await session.get(User, user_id)
+    _ = services.translator.choose(user.language_code if user else None)
+    pending = await groups.pending_of(session, user_id)
+    if len(pending) == 1:
+        try:
+            await complete_link(bot, scope, _, pending[0], chat_id, user_id)
+        except groups.GroupError as error:
+            scope.outbox.send(chat_id, link_problem(_, error.code))
+    elif pending:
+        rows = [[button(group.title, "lk", group.id)] for group in pending]
+        scope.outbox.send(
+            chat_id,
+            _("Which of your groups is this chat for?"),
+            reply_markup=keyboard(*rows),
         )
-
-
-async def link_without_token(context: BuurtContext) -> None:
-    """Runs a few seconds after the bot was added: did a token arrive? If not, fall back."""
-    assert context.job is not None
-    chat_id, user_id = cast(tuple[int, int], context.job.data)
-    async with unit_of_work(context.services, context.bot) as scope:
-        session = scope.session
-        if await groups.active_in_chat(session, chat_id) is not None:
-            return
-        if await neighbourhoods.find_active(session, chat_id) is not None:
-            return
-        user = await session.get(User, user_id)
-        _ = context.services.translator.choose(user.language_code if user else None)
-        pending = await groups.pending_of(session, user_id)
-        if len(pending) == 1:
-            try:
-                await complete_link(context.bot, scope, _, pending[0], chat_id, user_id)
-            except groups.GroupError as error:
-                scope.outbox.send(chat_id, link_problem(_, error.code))
-        elif pending:
-            rows = [[button(group.title, "lk", group.id)] for group in pending]
-            scope.outbox.send(
-                chat_id,
-                _("Which of your groups is this chat for?"),
-                reply_markup=keyboard(*rows),
-            )
-        else:
-            scope.outbox.send(chat_id, intro(_))
+    else:
+        scope.outbox.send(chat_id, intro(_))
 
 
 async def link_chosen(update: Update, context: BuurtContext) -> None:
@@ -296,5 +324,9 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
 
 
 def register(app: BuurtApplication) -> None:
+    if app.job_queue is not None:  # runs once the bot has started, however long that takes
+        app.job_queue.run_once(
+            _after_restart, when=0, name="link waits after a restart", job_kwargs=LATE
+        )
     app.add_handler(ChatMemberHandler(bot_status, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(link_chosen, pattern=pattern("lk")))

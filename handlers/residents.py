@@ -13,6 +13,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.logs import chat_in_log
 from handlers.people import person
 from handlers.priority import TRACKING
 from models import deliveries, groups, neighbourhoods, requests
@@ -55,9 +56,9 @@ async def _follow_migration(context: BuurtContext, message: Message) -> None:
     else:
         return
     if await neighbourhoods.follow_migration(context.session, old, new):
-        log.info("neighbourhood moved from chat %s to supergroup %s", old, new)
+        log.info("neighbourhood moved from %s to %s", chat_in_log(old), chat_in_log(new))
     if await groups.follow_migration(context.session, old, new):
-        log.info("group moved from chat %s to supergroup %s", old, new)
+        log.info("group moved from %s to %s", chat_in_log(old), chat_in_log(new))
     # Cards and what still waits to be sent go along, whoever the chat belongs to.
     await requests.follow_migration(context.session, old, new)
     await deliveries.move_chat(context.session, old, new)
@@ -101,7 +102,7 @@ async def _track_bot(context: BuurtContext, change: ChatMemberUpdated) -> None:
     if change.new_chat_member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         return
     if await neighbourhoods.deactivate(context.session, change.chat.id):
-        log.info("removed from neighbourhood chat %s; deactivated it", change.chat.id)
+        log.info("removed from neighbourhood %s; deactivated it", chat_in_log(change.chat.id))
 
 
 async def track(update: Update, context: BuurtContext) -> None:

@@ -11,6 +11,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.context import BuurtContext
+from bot.logs import chat_in_log
 from models import groups, neighbourhoods, oversight
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ async def is_chat_admin(context: BuurtContext, chat_id: int, user_id: int) -> bo
     try:
         member = await context.bot.get_chat_member(chat_id, user_id)
     except TelegramError:
-        log.warning("could not look up a member's status in chat %s", chat_id, exc_info=True)
+        log.warning(
+            "could not look up a member's status in %s", chat_in_log(chat_id), exc_info=True
+        )
         return False
     return member.status in ADMIN_STATUSES
 

@@ -21,7 +21,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -49,11 +49,25 @@ def _on_sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _without_row_data(context: ExceptionContext) -> None:
+    """PostgreSQL's DETAIL quotes the failing row or key ("Failing row contains (…)"):
+    names, ids and texts that would reach the log with the error's traceback."""
+    error: BaseException | None = context.original_exception
+    while error is not None:
+        if isinstance(getattr(error, "detail", None), str):
+            error.detail = None  # type: ignore[attr-defined]
+        error = error.__cause__ or error.__context__
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine with the per-backend settings that make it safe to share."""
+    """An async engine with the per-backend settings that make it safe to share.
+
+    Errors keep their statement but not its values: those are what people wrote.
+    """
     if make_url(url).get_backend_name() == "sqlite":
         kwargs = {"pool_size": 1, "max_overflow": 0, **kwargs}
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", _without_row_data)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)

@@ -268,9 +268,24 @@ class ActivityDay(Base):
     messages: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LinkFallback(Base):
+    """A chat the bot was added to without a link token, waiting for the token a while.
+
+    When `due_at` passes and no token came, the adder's pending group is linked to it
+    (or they are asked which). Stored, so a restart in between does not forget it.
+    """
+
+    __tablename__ = "link_fallback"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class NudgeStatus(enum.StrEnum):
     DUE = "due"  # decided; waiting to be sent (also after a failed try)
     SENDING = "sending"  # claimed by one scheduler
+    QUEUED = "queued"  # a /nudge, in the outbox: the courier records how it went, no round
     SENT = "sent"
     FAILED = "failed"  # gave up
 

@@ -11,6 +11,10 @@ A round has two steps, each its own transaction:
 A nudge claimed but never marked sent (the process died while sending) is
 claimed again after CLAIM_TIMEOUT: that short window is the only one in which
 a nudge can be sent twice.
+
+A nudge asked for with /nudge goes out through the outbox instead, which
+retries it for as long as it takes. It is QUEUED, a status no round claims, so
+each nudge has one way out: one record, one message.
 """
 
 from __future__ import annotations
@@ -197,22 +201,27 @@ async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
     return taken
 
 
+#: Nudges on their way, by a round or through the outbox.
+_UNDER_WAY = (NudgeStatus.SENDING, NudgeStatus.QUEUED)
+
+
 async def sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
-    """Sent (or perhaps sent: a timeout is never retried, so nothing is said twice)."""
+    """Sent (or perhaps sent: a round never retries a timeout, so nothing is said twice)."""
     await session.execute(
         update(Nudge)
-        .where(Nudge.id == nudge_id, Nudge.status == NudgeStatus.SENDING)
+        .where(Nudge.id == nudge_id, Nudge.status.in_(_UNDER_WAY))
         .values(status=NudgeStatus.SENT, sent_at=now, message_id=message_id)
         .execution_options(synchronize_session=False)
     )
 
 
 async def not_sent(session: AsyncSession, nudge_id: int) -> None:
-    """Telegram refused it: try again next round, unless it has failed too often."""
+    """Telegram refused it: a round's nudge is tried again next round, unless it has failed
+    too often; the outbox's is given up, since no round may send it instead."""
     nudge = await session.get(Nudge, nudge_id, with_for_update=True)
-    if nudge is None or nudge.status != NudgeStatus.SENDING:
+    if nudge is None or nudge.status not in _UNDER_WAY:
         return  # another scheduler took it over meanwhile
-    if nudge.attempts < MAX_ATTEMPTS:
+    if nudge.status == NudgeStatus.SENDING and nudge.attempts < MAX_ATTEMPTS:
         nudge.status = NudgeStatus.DUE
         return
     nudge.status = NudgeStatus.FAILED
@@ -257,7 +266,8 @@ async def attention_list(session: AsyncSession) -> list[Group]:
 
 
 async def nudge_now(session: AsyncSession, group: Group, now: datetime) -> Outgoing:
-    """A nudge asked for by a facilitator or coordinator: recorded and counted like any."""
+    """A nudge asked for by a facilitator or coordinator: recorded and counted like any,
+    and sent through the outbox alone (see the module docstring)."""
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     owner = await session.get(User, group.owner_id)
     assert home is not None and group.chat_id is not None
@@ -268,7 +278,7 @@ async def nudge_now(session: AsyncSession, group: Group, now: datetime) -> Outgo
         due_at=now,
         quiet_days=max((now - quiet_since).days, 0),
         step=step,
-        status=NudgeStatus.SENDING,
+        status=NudgeStatus.QUEUED,
         attempts=1,
         decided_at=now,
         claimed_at=now,
@@ -319,7 +329,7 @@ async def on_its_way(session: AsyncSession, group: Group) -> bool:
     found = await session.scalar(
         select(Nudge.id).where(
             Nudge.group_id == group.id,
-            Nudge.status.in_((NudgeStatus.DUE, NudgeStatus.SENDING)),
+            Nudge.status.in_((NudgeStatus.DUE, *_UNDER_WAY)),
         )
     )
     return found is not None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import socket
 from pathlib import Path
 
@@ -16,11 +19,20 @@ from bot.app import services_of
 from bot.cli import inbox_command
 from bot.config import Config
 from bot.context import BuurtApplication
-from models import Request, User
+from models import Request, User, database, inbox
 from models.base import utcnow
 from models.entities import InboxState, InboxUpdate, OutboxMessage
 from sandbox import Sandbox
-from tests.e2e.conftest import TOKEN, People, db, eventually, make_config, running
+from tests.conftest import BACKENDS
+from tests.e2e.conftest import (
+    TOKEN,
+    People,
+    db,
+    eventually,
+    make_config,
+    postgres_database,
+    running,
+)
 from tests.e2e.groups_world import neighbourhood
 
 
@@ -104,6 +116,73 @@ async def test_a_failing_update_is_parked_and_can_be_retried(
         assert "boodschappen" in card.text
         assert await _count(app, Request) == 1
         assert not await parked()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_large_backlog_is_taken_from_the_inbox_a_page_at_a_time(
+    sb: Sandbox, people: People, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+):
+    monkeypatch.setattr(intake_module, "MAX_IN_FLIGHT", 5)
+    async with contextlib.AsyncExitStack() as stack:
+        url = await stack.enter_async_context(postgres_database()) if backend != "sqlite" else None
+        config = make_config(sb, tmp_path, [], url)
+        askers = [people.piet, sb.add_user("Kees"), sb.add_user("Ilse")]
+        async with running(sb, config):
+            streets = [
+                (await neighbourhood(sb, admin, asker, title=title)).chat
+                for admin, asker, title in zip(
+                    (people.anna, people.fleur, sb.add_user("Dirk")),
+                    askers,
+                    ("Kerklaan", "Dorpsstraat", "Molenweg"),
+                    strict=True,
+                )
+            ]
+        # The bot is away; asks pile up, ten in each street (six times what it may hold).
+        asks = [f"klus{n:02d}" for n in range(10)]
+        for ask in asks:
+            for asker, street in zip(askers, streets, strict=True):
+                await asker.send(street, f"/ask {ask}")
+        # A bot stored them all and died before handling any: they wait in its inbox.
+        backlog = sb.world.updates.pending
+        engine = database.create_engine(config.database.url)
+        async with database.sessionmaker(engine)() as session:
+            await inbox.store(
+                session,
+                [
+                    inbox.Arrival(u["update_id"], u["message"]["chat"]["id"], json.dumps(u))
+                    for u in backlog
+                ],
+            )
+            await session.commit()
+        await engine.dispose()
+        sb.world.updates.acknowledge(backlog[-1]["update_id"] + 1)
+
+        async with app_running(config) as app:  # nothing new to send it: no need to poll first
+            intake = services_of(app).intake
+            assert intake is not None
+            most = 0
+
+            async def watch() -> None:
+                nonlocal most
+                while True:
+                    most = max(most, intake.in_flight)
+                    await asyncio.sleep(0.005)
+
+            async def handled() -> bool:
+                return await _count(app, Request) == len(asks) * len(streets)
+
+            watcher = asyncio.create_task(watch())
+            try:
+                await eventually(handled, timeout=30)
+            finally:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            assert 0 < most <= 5, f"{most} updates in hand at once"
+            async with db(app) as session:
+                for street in streets:  # each street's asks handled in the order they were made
+                    in_street = select(Request.text).where(Request.chat_id == street.id)
+                    assert list(await session.scalars(in_street.order_by(Request.id))) == asks
 
 
 async def test_messages_that_fail_are_sent_again_in_order(

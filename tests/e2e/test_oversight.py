@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import services_of
 from bot.context import BuurtApplication
 from bot.scheduler import run_round
-from models import AuditEntry, Group, GroupStatus, Neighbourhood, Nudge, neighbourhoods
+from models import (
+    AuditEntry,
+    Group,
+    GroupStatus,
+    Neighbourhood,
+    Nudge,
+    NudgeStatus,
+    neighbourhoods,
+)
 from models.base import utcnow
 from sandbox import Sandbox, User
 from tests.e2e.conftest import People, db, eventually
@@ -382,6 +390,30 @@ async def test_the_monday_digest_is_sent_once_and_skipped_when_unchanged(
     await street.next_bot_message()
     await run_round(services, bot.bot, monday + timedelta(days=14))  # something changed
     assert "1 gevraagd" in (await fleur.dm.next_bot_message()).text
+
+
+async def test_a_nudge_on_its_way_through_the_outbox_is_sent_once(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    await _world(sb, people)
+    _home_id, group_id = await _ids(bot)
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    async with db(bot) as session:  # no quiet hours, whatever the hour in Amsterdam
+        await session.execute(update(Neighbourhood).values(quiet_start="00:00", quiet_end="00:00"))
+        await session.commit()
+    sb.fail_method("sendMessage", error_code=502, description="Bad Gateway", times=1)
+    await people.fleur.send(people.fleur.dm, f"/nudge {group_id}")  # its nudge goes first
+    assert "nog nuttig" in (await people.fleur.dm.next_bot_message()).text  # Fleur reads Dutch
+    # The nudge waits in the outbox for its retry, and a round comes by long after /nudge.
+    services = services_of(bot)
+    later = utcnow() + timedelta(minutes=11)
+    await run_round(services, bot.bot, later)
+    nudge = await group_chat.next_bot_message(timeout=10)
+    await run_round(services, bot.bot, later + timedelta(minutes=11))
+    await group_chat.no_bot_message(timeout=3)  # longer than the outbox's retry pause
+    async with db(bot) as session:
+        recorded = list(await session.scalars(select(Nudge)))
+    assert [(n.status, n.message_id) for n in recorded] == [(NudgeStatus.SENT, nudge.message_id)]
 
 
 @pytest.mark.parametrize(

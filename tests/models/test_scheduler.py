@@ -226,6 +226,20 @@ async def test_failed_sends_are_retried_then_given_up(session: AsyncSession):
     assert group is not None and group.ignored_nudges == 0  # nobody saw it: not ignored
 
 
+async def test_a_nudge_in_the_outbox_is_never_also_sent_by_a_round(session: AsyncSession):
+    home = await _home(session)
+    group = await _group(session, home, -100, T0)
+    now = T0 + 3 * DAY
+    asked = await nudges.nudge_now(session, group, now)  # /nudge: the outbox sends it
+    assert await nudges.on_its_way(session, group)
+    assert await nudges.claim(session, now + nudges.CLAIM_TIMEOUT + DAY) == []  # retried there
+    await nudges.not_sent(session, asked.nudge_id)  # the outbox was refused: given up
+    assert await nudges.claim(session, now + nudges.CLAIM_TIMEOUT + DAY) == []
+    nudge = await session.get(Nudge, asked.nudge_id)
+    assert nudge is not None and nudge.status == NudgeStatus.FAILED
+    assert group.ignored_nudges == 0  # nobody saw it: not ignored
+
+
 async def _ask(session: AsyncSession, home: Neighbourhood, at: datetime, due: date | None = None):
     request = await requests.post(
         session,
