@@ -53,7 +53,9 @@ def _without_row_data(context: ExceptionContext) -> None:
     """PostgreSQL's DETAIL quotes the failing row or key ("Failing row contains (…)"):
     names, ids and texts that would reach the log with the error's traceback."""
     error: BaseException | None = context.original_exception
-    while error is not None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:  # a chain can loop back on itself
+        seen.add(id(error))
         if isinstance(getattr(error, "detail", None), str):
             error.detail = None  # type: ignore[attr-defined]
         error = error.__cause__ or error.__context__
