@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +20,7 @@ from telegram.error import BadRequest, InvalidToken, TelegramError
 
 from bot.app import running, services_of
 from bot.config import Config, ConfigError, load_config
+from bot.sole import SoleWorker
 from models import database, inbox
 
 log = logging.getLogger("buurtbot")
@@ -108,24 +112,65 @@ def run(config: Config) -> None:
 
 
 async def _serve(config: Config) -> str | None:
-    """Run until SIGINT or SIGTERM, or until the bot cannot go on; then say why, if so."""
+    """Run until SIGINT or SIGTERM, or until the bot cannot go on; then say why, if so.
+
+    Only while this process is the database's one worker: a second one waits, and a
+    worker that loses its lock stops handling and waits to take over again.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    lock = SoleWorker(config.database.url)
+    patient = False  # at start, a database out of reach is the operator's to fix
+    try:
+        while not stop.is_set():
+            if not await _first(lock.acquire(patient=patient), stop):
+                log.info("stopping")
+                break
+            fatal = await _handle(config, stop, lock.lost)
+            if not lock.lost.is_set():
+                return fatal
+            await lock.release()
+            patient = True
+    finally:
+        await lock.release()
+    return None
+
+
+async def _first(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Do the work unless `stop` comes first; says whether the work was done."""
+    task = asyncio.create_task(work)
+    halt = asyncio.create_task(stop.wait())
+    await asyncio.wait([task, halt], return_when=asyncio.FIRST_COMPLETED)
+    halt.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return False
+    task.result()  # raises what the work raised
+    return True
+
+
+async def _handle(config: Config, stop: asyncio.Event, lost: asyncio.Event) -> str | None:
     telegram = config.telegram
     log.info("starting in %s mode against %s", telegram.mode, urlsplit(telegram.base_url).netloc)
     async with running(config) as app:
         services = services_of(app)
         assert services.intake is not None
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         waits = [
             asyncio.create_task(stop.wait()),
+            asyncio.create_task(lost.wait()),
             asyncio.create_task(services.intake.stopped.wait()),
         ]
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         for task in waits:
             task.cancel()
-        log.info("stopping")
+        if lost.is_set():
+            log.warning("lost the database lock (another worker may take it): stopping handling")
+        elif stop.is_set():
+            log.info("stopping")
     return services.fatal
 
 
