@@ -41,6 +41,8 @@ def clean(text: str) -> str:
 
 @dataclass(frozen=True)
 class Reading:
+    """The draft, and a date the text names that could not be used."""
+
     draft: Draft
     #: A date the text names that has passed: left off the request, and the asker is told.
     passed: date | None = None
