@@ -27,10 +27,12 @@ log = logging.getLogger("buurtbot")
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Before or after the subcommand: a subcommand's own default must not undo the first.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
         type=Path,
+        default=argparse.SUPPRESS,
         help="config file (default: $BUURTBOT_CONFIG, else ./config.toml)",
     )
     parser = argparse.ArgumentParser(prog="buurtbot", description=__doc__, parents=[common])
@@ -174,26 +176,30 @@ async def _handle(config: Config, stop: asyncio.Event, lost: asyncio.Event) -> s
     return services.fatal
 
 
-async def check(config: Config) -> bool:
-    """A short report for whoever deploys: is everything this bot needs within reach?"""
-    ok = True
-    print(f"ok    config (database {database.describe_url(config.database.url)})")
-    engine = database.create_engine(config.database.url)
+async def _check_database(url: str) -> bool:
+    missing = database.missing_file(url)
+    if missing is not None:  # a check must not leave an empty database behind
+        print(f"FAIL  database file {missing} does not exist: run `buurtbot db upgrade`")
+        return False
+    engine = database.create_engine(url)
     try:
         current, head = await database.current_revision(engine), database.head_revision()
     except Exception as exc:  # any driver error means the same thing to the reader
         print(f"FAIL  database cannot be reached: {exc.__class__.__name__}: {exc}")
-        ok = False
-    else:
-        if current == head:
-            print(f"ok    database schema is current ({current})")
-        else:
-            print(
-                f"FAIL  database schema is at {current}, expected {head}: run `buurtbot db upgrade`"
-            )
-            ok = False
+        return False
     finally:
         await engine.dispose()
+    if current != head:
+        print(f"FAIL  database schema is at {current}, expected {head}: run `buurtbot db upgrade`")
+        return False
+    print(f"ok    database schema is current ({current})")
+    return True
+
+
+async def check(config: Config) -> bool:
+    """A short report for whoever deploys: is everything this bot needs within reach?"""
+    print(f"ok    config (database {database.describe_url(config.database.url)})")
+    ok = await _check_database(config.database.url)
     token = config.telegram.token.get_secret_value()
     try:
         async with Bot(token, base_url=config.telegram.base_url) as bot:
@@ -259,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = _parser().parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         print(f"buurtbot: config error: {exc}", file=sys.stderr)
         return 2

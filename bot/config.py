@@ -197,4 +197,10 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
+        if not chosen.exists() and exc.errors()[0]["type"] == "missing":
+            # Without a file, what is missing is most likely the file itself.
+            raise ConfigError(
+                f"config file ./{DEFAULT_PATH} does not exist: create it from "
+                "config.example.toml (or name another file with --config or BUURTBOT_CONFIG)"
+            ) from None
         raise ConfigError(_describe(exc)) from None

@@ -6,12 +6,14 @@ The card is the one source of truth in the chat; every change edits it.
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from babel.dates import format_date
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Gettext, Html
 from handlers.buttons import button, keyboard
+from models.base import utcnow
 from models.entities import Request, RequestKind, RequestState
 
 SNIPPET = 60
@@ -34,10 +36,14 @@ def _state(_: Gettext, request: Request) -> str:
     return _("Cancelled.")
 
 
+def date_text(_: Gettext, day: date) -> str:
+    """As people say it: "vrijdag 5 december", with the year only when it is not this one."""
+    shape = "EEEE d MMMM" if day.year == utcnow().year else "EEEE d MMMM y"
+    return format_date(day, shape, locale=_.language)
+
+
 def due_text(_: Gettext, request: Request) -> str | None:
-    if request.due is None:
-        return None
-    return format_date(request.due, "EEEE d MMMM", locale=_.language)
+    return None if request.due is None else date_text(_, request.due)
 
 
 def card(_: Gettext, request: Request) -> tuple[str, InlineKeyboardMarkup | None]:

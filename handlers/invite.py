@@ -95,6 +95,9 @@ async def invite(update: Update, context: BuurtContext) -> None:
         )
         return
     inviter, invited = update.effective_user, target.user
+    if await groups.member(context.session, group, invited.id) is not None:
+        context.reply(update, _("{name} is already in this group.", name=invited.first_name))
+        return
     if await joining.is_welcome(context.session, group, invited.id) != "resident":
         # Only neighbours get a DM: the bot is no way to message strangers.
         context.reply(

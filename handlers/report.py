@@ -96,7 +96,12 @@ async def report(update: Update, context: BuurtContext) -> None:
         context.reply(update, _("There are no neighbourhoods yet."))
         return
     rows = table(weeks).encode()
-    caption = _("The last 12 weeks, per neighbourhood.")
+    shown = len({week.week for week in weeks})
+    caption = (
+        _("The last {n} weeks, per neighbourhood.", n=shown)
+        if shown > 1
+        else _("This week, per neighbourhood.")
+    )
     chat_id = chat.id
 
     async def send_chart(bot: Bot) -> object:

@@ -7,6 +7,7 @@ checked against the database: callback data only says which card was pressed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
@@ -16,7 +17,7 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import request_parsing
 from handlers.buttons import keyboard, no_longer_works, parse, pattern, shows
-from handlers.cards import card, line
+from handlers.cards import card, date_text, line
 from handlers.commands import arguments_of, command_handler
 from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
@@ -73,7 +74,8 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
         context.reply(update, _too_long(_))
         return
     nb = place.neighbourhood
-    draft = request_parsing.parse(kind, raw, nb.language, nb.timezone, utcnow())
+    reading = request_parsing.parse(kind, raw, nb.timezone, utcnow())
+    draft = reading.draft
     if not draft.text:
         context.reply(update, _example(_, kind))
         return
@@ -100,6 +102,18 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
         reply_markup=markup,
         reply_to=update.effective_message.message_id if update.effective_message else None,
         remember=("card", request.id),
+    )
+    if reading.passed is not None:
+        context.reply(update, _passed(card_language(context, nb), reading.passed))
+
+
+def _passed(_: Gettext, day: date) -> str:
+    """A date in the past is surely a slip: say so, and how to post with the right one."""
+    return _(
+        "I left the date off: {date} has passed. Do you want a date on it? Press "
+        "Cancel under the request and ask again with the year, for example: {example}",
+        date=date_text(_, day),
+        example=f"{day.day}-{day.month}-{utcnow().year + 1}",
     )
 
 

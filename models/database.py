@@ -157,6 +157,15 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, OSError | TimeoutError)
 
 
+def missing_file(url: str) -> Path | None:
+    """The SQLite file the URL names, if there is none yet: connecting would create it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, for logs and reports."""
     return make_url(url).render_as_string(hide_password=True)

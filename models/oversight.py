@@ -313,7 +313,11 @@ def _monday(day: date) -> date:
 async def weekly(
     session: AsyncSession, now: datetime, ids: list[int] | None, weeks: int = 12
 ) -> list[Week]:
-    """The last `weeks` weeks per neighbourhood, oldest first: the data behind /report."""
+    """The last `weeks` weeks per neighbourhood, oldest first: the data behind /report.
+
+    A neighbourhood's weeks start with the week it was set up: weeks before it would
+    read as weeks without anything done.
+    """
     homes = [line.neighbourhood for line in await overview(session, now, ids)]
     first = _monday(now.date()) - timedelta(weeks=weeks - 1)
     wanted = [h.id for h in homes]
@@ -342,12 +346,13 @@ async def weekly(
         Week(
             home.id,
             home.title,
-            first + timedelta(weeks=n),
-            len(active.get((home.id, first + timedelta(weeks=n)), ())),
-            done.get((home.id, first + timedelta(weeks=n)), 0),
+            week,
+            len(active.get((home.id, week), ())),
+            done.get((home.id, week), 0),
         )
         for home in homes
         for n in range(weeks)
+        if (week := first + timedelta(weeks=n)) >= _monday(home.created_at.date())
     ]
 
 

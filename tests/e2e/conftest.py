@@ -149,9 +149,18 @@ def buurtbot_process(
     stderr: Any,
     token: str = TOKEN,
     extra_env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Awaitable[asyncio.subprocess.Process]:
-    """`buurtbot <args>` as a real process, with nothing from our environment but PATH."""
-    env = {"BUURTBOT_TELEGRAM_TOKEN": token, "PATH": "/usr/bin:/bin", **(extra_env or {})}
+    """`buurtbot <args>` as a real process, with nothing from our environment but PATH.
+
+    It imports this tree's code from any working directory.
+    """
+    env = {
+        "BUURTBOT_TELEGRAM_TOKEN": token,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+        **(extra_env or {}),
+    }
     return asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, stdout=stdout, stderr=stderr, env=env
+        sys.executable, "-m", "bot.cli", *args, stdout=stdout, stderr=stderr, env=env, cwd=cwd
     )

@@ -113,14 +113,18 @@ async def test_webhook_mode_serves_updates_with_the_secret(tmp_path: Path):
         assert "Traceback" not in log.read_text()
 
 
-async def _check(config: Path, token: str) -> tuple[int, str]:
+async def _check(
+    config: Path, token: str, *, config_first: bool = False, cwd: Path | None = None
+) -> tuple[int, str]:
+    args = (
+        ("--config", str(config), "check") if config_first else ("check", "--config", str(config))
+    )
     process = await buurtbot_process(
-        "check",
-        "--config",
-        str(config),
+        *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         token=token,
+        cwd=cwd,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
@@ -131,8 +135,9 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
     config = _config(sb, tmp_path)
     code, report = await _check(config, TOKEN)
     assert code == 1
-    assert "buurtbot db upgrade" in report  # a new database is not migrated yet
+    assert "FAIL  database file" in report and "buurtbot db upgrade" in report
     assert "@buurtbot_test" in report
+    assert not (tmp_path / "bot.db").exists()  # checking creates nothing
 
     migrate = await buurtbot_process(
         "db",
@@ -150,6 +155,35 @@ async def test_check_reports_each_problem_and_passes_when_all_is_well(sb: Sandbo
     code, report = await _check(config, "123456:WRONG")
     assert code == 1
     assert "FAIL  Telegram" in report and "WRONG" not in report
+
+
+@pytest.mark.parametrize("config_first", [True, False])
+async def test_check_reads_the_config_before_or_after_the_command(
+    sb: Sandbox, tmp_path: Path, config_first: bool
+):
+    elsewhere = tmp_path / "elsewhere"  # no config.toml here to fall back on
+    elsewhere.mkdir()
+    _, report = await _check(_config(sb, tmp_path), TOKEN, config_first=config_first, cwd=elsewhere)
+    assert f"{tmp_path / 'bot.db'}" in report  # the database the file names
+    assert "@buurtbot_test" in report  # reached through the file's base_url
+    assert not (elsewhere / "buurtbot.db").exists()
+
+
+async def test_run_without_a_config_names_the_file_to_create(tmp_path: Path):
+    process = await buurtbot_process(
+        "run",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        token="",
+        cwd=tmp_path,
+    )
+    output, errors = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert output == b""
+    assert errors.decode().strip() == (
+        "buurtbot: config error: config file ./config.toml does not exist: create it from "
+        "config.example.toml (or name another file with --config or BUURTBOT_CONFIG)"
+    )
 
 
 async def _run_until_exit(config: Path, token: str) -> tuple[int, str]:

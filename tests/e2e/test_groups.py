@@ -478,23 +478,34 @@ async def test_forged_buttons_change_nothing(sb: Sandbox, people: People, bot: B
     assert (await _group(bot, "Echt")).status == GroupStatus.ACTIVE
 
 
-async def test_invite_a_neighbour_by_replying_to_them(
+async def test_invite_a_neighbour_by_name_and_not_a_member(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     piet, anna = people.piet, people.anna
     kees = sb.add_user("Kees", language_code="en", username="keesje")
-    street = await neighbourhood(sb, anna, piet, kees)
+    joke = sb.add_user("Joke", language_code="nl", username="jokevd")
+    street = await neighbourhood(sb, anna, piet, kees, joke)
     chat = await start_group(sb, street, piet, "Uitnodiging")
     await anna.request_join(invite_link_of(sb, chat))
     await eventually(lambda: _is_member(sb, chat, anna))
     hello = await anna.send(chat, "Wie kennen we nog?")
-
     await anna.start()
     await anna.dm.next_bot_message()
-    await piet.send(chat, "/invite", reply_to=hello)  # Anna is in already: a DM all the same
-    assert "Anna" in (await chat.next_bot_message()).text
-    invitation = await anna.dm.next_bot_message()
-    assert "Uitnodiging" in invitation.text and invitation.buttons[0][0]["url"]
+
+    await piet.send(chat, "/invite", reply_to=hello)  # Anna is in already: no invitation
+    assert (await chat.next_bot_message()).text == "Anna is already in this group."
+    await anna.dm.no_bot_message()
+
+    await joke.start()
+    await joke.dm.next_bot_message()
+    await piet.send(chat, "/invite @jokevd")
+    assert (await chat.next_bot_message()).text == "I sent Joke an invitation."
+    invitation = await joke.dm.next_bot_message()
+    assert "Uitnodiging" in invitation.text
+    await joke.request_join(invitation.buttons[0][0]["url"])
+    await eventually(lambda: _is_member(sb, chat, joke))
+    await piet.send(chat, "/invite @jokevd")
+    assert (await chat.next_bot_message()).text == "Joke is already in this group."
 
     await piet.send(chat, "/invite @keesje")  # known from the street, but never started the bot
     explained = (await chat.next_bot_message()).text

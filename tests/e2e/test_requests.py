@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from bot.context import BuurtApplication
@@ -96,8 +97,38 @@ async def test_due_dates_in_english_too(sb: Sandbox, people: People, bot: BuurtA
     (row,) = await _rows(bot)
     assert row.due == datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=1)
     await people.piet.send(street.chat, "/ask help with the garden on 1-1-2001")
-    await street.chat.next_bot_message()
+    card = await street.chat.next_bot_message()
     assert (await _rows(bot))[1].due is None  # a past date is no date
+    assert "Wanneer:" not in card.text
+    assert "1 januari 2001 is al voorbij" in (await street.chat.next_bot_message()).text
+
+
+async def test_a_day_that_just_passed_is_left_off_and_the_asker_told(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    yesterday = today - timedelta(days=1)
+    if yesterday.year != today.year:
+        pytest.skip("on 1 January no day of this year has passed yet")
+    street = await neighbourhood(sb, people.anna, people.piet)
+    await people.anna.send(street.chat, f"/ask ladder lenen {yesterday.day}-{yesterday.month}")
+    card = await street.chat.next_bot_message()
+    assert "Wanneer:" not in card.text
+    said = format_date(yesterday, "EEEE d MMMM", locale="nl")
+    assert (await street.chat.next_bot_message()).text == (
+        f"Ik heb de datum weggelaten: {said} is al voorbij. Wil je er toch een datum bij? "
+        "Druk onder het verzoek op Annuleren. Vraag het dan opnieuw met het jaar erbij, "
+        f"bijvoorbeeld: {yesterday.day}-{yesterday.month}-{today.year + 1}"
+    )
+    assert (await _rows(bot))[0].due is None
+
+    next_year = today.replace(year=today.year + 1, month=3, day=15)
+    await people.anna.send(
+        street.chat, f"/ask ladder lenen {next_year.day}-{next_year.month}-{next_year.year}"
+    )
+    card = await street.chat.next_bot_message()  # a date in another year shows its year
+    assert f"Wanneer: {format_date(next_year, 'EEEE d MMMM y', locale='nl')}" in card.text
+    await street.chat.no_bot_message()
 
 
 async def test_fifty_neighbours_press_at_once(
