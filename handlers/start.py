@@ -7,9 +7,10 @@ import html
 from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
 from handlers import invite, join_question, linking
 from handlers.buttons import COORDINATOR_PAYLOAD
-from handlers.commands import command_handler, visible
+from handlers.commands import Command, Use, command_handler, visible
 from handlers.numbers import parse_row_id
 from handlers.people import person
 from handlers.roles import Where, chat_where, roles
@@ -64,17 +65,21 @@ async def _private_start(update: Update, context: BuurtContext, payload: str) ->
     context.outbox.send(chat.id, text)
 
 
+def help_line(_: Gettext, command: Command, use: Use) -> str:
+    """'/vraag [voor <naam>:] <wat je nodig hebt> — Vraag buren om een handje'."""
+    written = f"/{command.name_in(_.language)} {_(use.usage) if use.usage else ''}".rstrip()
+    return f"{html.escape(written)} — {_(use.description)}"
+
+
 async def help_command(update: Update, context: BuurtContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     _ = context.gettext()
     where = await chat_where(update, context.session)
-    commands = visible(where, await roles(update, context))
+    commands = visible(where, await roles(update, context, where))
     lines = [_("<b>What you can do here</b>")]
-    lines += [
-        html.escape(f"/{c.name} {c.usage}".rstrip()) + f" — {_(c.description)}" for c in commands
-    ]
+    lines += [help_line(_, c, use) for c, use in commands]
     context.outbox.send(chat.id, "\n".join(lines))
 
 
