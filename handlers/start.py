@@ -13,7 +13,7 @@ from handlers.buttons import COORDINATOR_PAYLOAD
 from handlers.commands import Command, Use, command_handler, visible
 from handlers.numbers import parse_row_id
 from handlers.people import person
-from handlers.roles import Where, chat_where, roles
+from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
 from models.people import mark_started
 
 JOIN_PREFIX = "join_"
@@ -62,7 +62,13 @@ async def _private_start(update: Update, context: BuurtContext, payload: str) ->
         "what you can do.",
         name=user.first_name,
     )
-    context.outbox.send(chat.id, text)
+    found = await roles(update, context, Where.PRIVATE)
+    if Who.FACILITATOR in found:
+        text += "\n\n" + _("<b>As a facilitator, you can also use these commands:</b>")
+    elif Who.COORDINATOR in found:
+        text += "\n\n" + _("<b>As a coordinator, you can also use these commands:</b>")
+    extra = [(c, use) for c, use in visible(Where.PRIVATE, found) if use.who in RESTRICTED]
+    context.outbox.send(chat.id, "\n".join([text, *(help_line(_, c, use) for c, use in extra)]))
 
 
 def help_line(_: Gettext, command: Command, use: Use) -> str:

@@ -117,7 +117,7 @@ async def test_after_setup_the_chat_is_no_longer_offered_setup(
     assert "al aangemeld" in (await street.chat.next_bot_message()).text
 
 
-async def test_a_coordinators_help_shows_the_coordinator_commands(
+async def test_a_coordinators_help_and_start_show_the_coordinator_commands(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     anna = people.anna
@@ -135,9 +135,14 @@ async def test_a_coordinators_help_shows_the_coordinator_commands(
     }
     listed = await _listed(anna, anna.dm)
     assert coordinator <= listed and not {"groep", "afsluiten"} & listed  # a facilitator's
+    await anna.start()
+    welcome = (await anna.dm.next_bot_message()).text
+    assert "Als coördinator kun je ook" in welcome
+    assert set(COMMAND.findall(welcome)) == coordinator
+    assert "/groep " not in welcome and "/afsluiten" not in welcome
 
 
-async def test_a_facilitators_help_shows_the_facilitator_commands(
+async def test_a_facilitators_help_and_start_show_the_facilitator_commands(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     fleur = people.fleur
@@ -148,6 +153,11 @@ async def test_a_facilitators_help_shows_the_facilitator_commands(
         "/groep <groepsnummer> — Feiten over één groep",
     )
     assert all(line in listing for line in expected), listing
+    await fleur.start()
+    welcome = (await fleur.dm.next_bot_message()).text
+    assert "Als begeleider kun je ook" in welcome
+    assert all(line in welcome for line in expected), welcome
+    assert "/mijn" not in welcome  # the greeting adds only what is hers as a facilitator
 
 
 async def test_a_resident_who_sends_the_facilitators_dissolve_is_sent_to_the_group(
