@@ -231,17 +231,33 @@ TABLE: tuple[Command, ...] = (
         "ban",
         "uitsluiten",
         N_("Keep someone out of the neighbourhood and its groups"),
-        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Where.NEIGHBOURHOOD,
         Who.COORDINATOR,
         usage=N_("<reply, @name or number> [reason]"),
+        also=(
+            Use(
+                Where.PRIVATE,
+                Who.COORDINATOR,
+                N_("Keep someone out of the neighbourhood and its groups"),
+                N_("<neighbourhood number> <@name or number> [reason]"),
+            ),
+        ),
     ),
     Command(
         "unban",
         "toelaten",
         N_("Let someone back in"),
-        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Where.NEIGHBOURHOOD,
         Who.COORDINATOR,
         usage=N_("<reply, @name or number>"),
+        also=(
+            Use(
+                Where.PRIVATE,
+                Who.COORDINATOR,
+                N_("Let someone back in"),
+                N_("<neighbourhood number> <@name or number>"),
+            ),
+        ),
     ),
     Command(
         "report",

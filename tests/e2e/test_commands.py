@@ -133,8 +133,12 @@ async def test_a_coordinators_help_and_start_show_the_coordinator_commands(
         "verslag",
         "logboek",
     }
-    listed = await _listed(anna, anna.dm)
+    await anna.send(anna.dm, "/hulp")
+    listing = (await anna.dm.next_bot_message()).text
+    listed = set(COMMAND.findall(listing))
     assert coordinator <= listed and not {"groep", "afsluiten"} & listed  # a facilitator's
+    # Here a ban needs the neighbourhood's number, and there is nothing to reply to.
+    assert "/uitsluiten <buurtnummer> <@naam of nummer> [reden] — Houd iemand" in listing
     await anna.start()
     welcome = (await anna.dm.next_bot_message()).text
     assert "Als coördinator kun je ook" in welcome
