@@ -333,31 +333,33 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
                     continue
             await callback(update, context)
             return
-        _ = context.gettext()
-        spoken = command.name_in(_.language)
-        if command.who in RESTRICTED and command.who not in (
-            found if found is not None else await roles(update, context, where)
-        ):
-            if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
-                context.reply(update, unknown_command(_))
-            elif (
-                command.who is Who.COORDINATOR and command.where & where & Where.NEIGHBOURHOOD_CHATS
-            ):
-                # Here everyone knows the neighbourhood and its coordinators: say so kindly.
-                context.reply(
-                    update,
-                    _(
-                        "Only coordinators of this neighbourhood can use /{command}.",
-                        command=spoken,
-                    ),
-                )
-            return  # elsewhere: the silence unknown commands get in groups
-        text = _(WRONG_CHAT[command.places], command=spoken)
-        if command.example:
-            text += "\n" + _("For example: {example}", example=_(command.example))
-        context.reply(update, text)
+        await _refuse(update, context, command, where, found)
 
     return CommandHandler(sorted({command.name, command.dutch}), guarded)
+
+
+async def _refuse(
+    update: Update, context: BuurtContext, command: Command, where: Where, found: set[Who] | None
+) -> None:
+    """No use of the command fits here, or this person: say so, or say nothing."""
+    _ = context.gettext()
+    spoken = command.name_in(_.language)
+    if command.who in RESTRICTED and command.who not in (
+        found if found is not None else await roles(update, context, where)
+    ):
+        if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
+            context.reply(update, unknown_command(_))
+        elif command.who is Who.COORDINATOR and command.where & where & Where.NEIGHBOURHOOD_CHATS:
+            # Here everyone knows the neighbourhood and its coordinators: say so kindly.
+            context.reply(
+                update,
+                _("Only coordinators of this neighbourhood can use /{command}.", command=spoken),
+            )
+        return  # elsewhere: the silence unknown commands get in groups
+    text = _(WRONG_CHAT[command.places], command=spoken)
+    if command.example:
+        text += "\n" + _("For example: {example}", example=_(command.example))
+    context.reply(update, text)
 
 
 def unknown_command(_: Gettext) -> str:
