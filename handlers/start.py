@@ -25,7 +25,8 @@ async def start(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     payload = context.args[0] if context.args else ""
-    if await chat_where(update, context.session) is Where.PRIVATE:
+    where = await chat_where(update, context.session)
+    if where is Where.PRIVATE:
         started = await mark_started(context.session, person(user))
         await _private_start(update, context, payload)
         # Join answers kept because no coordinator could be reached: this one can now.
@@ -34,7 +35,16 @@ async def start(update: Update, context: BuurtContext) -> None:
     if payload:
         await linking.link_by_token(update, context, payload)
         return
-    context.outbox.send(chat.id, linking.intro(_))
+    if where is Where.OTHER:
+        context.outbox.send(chat.id, linking.intro(_))  # with how to register the chat
+        return
+    context.outbox.send(
+        chat.id,
+        _(
+            "Hello! I'm buurtbot. I help neighbours ask for and offer help, and start small "
+            "groups for one purpose. Send /help to see what you can do."
+        ),
+    )
 
 
 async def _private_start(update: Update, context: BuurtContext, payload: str) -> None:

@@ -173,3 +173,18 @@ async def test_a_resident_who_sends_the_facilitators_dissolve_is_sent_to_the_gro
         "works in a group that was started with /newgroup"
         in (await piet.dm.next_bot_message()).text
     )
+
+
+async def test_start_fits_the_person_and_the_place(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, fleur = people.anna, people.fleur  # a coordinator and a facilitator
+    joost = sb.add_user("Joost", language_code="nl")
+    street = await neighbourhood(sb, anna, joost, fleur)
+    for who in (joost, anna, fleur):
+        await who.send(street.chat, "/start")
+        hello = (await street.chat.next_bot_message()).text
+        assert "Stuur /hulp" in hello and "/aanmelden" not in hello  # it is set up already
+    await joost.start()
+    welcome = (await joost.dm.next_bot_message()).text
+    assert welcome.startswith("Hoi Joost!") and COMMAND.findall(welcome) == []
