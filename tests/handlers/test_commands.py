@@ -28,10 +28,9 @@ def test_every_command_has_a_dutch_name_telegram_accepts_and_nobody_else_has():
 def test_help_speaks_dutch_for_every_command(command):
     """A text missing from the Dutch catalog comes out as its English msgid."""
     _ = Translator("nl").get("nl")
-    for use in command.uses:
-        for text in (use.description, use.usage):
-            if text:
-                assert _(text) != text, text
+    texts = [text for use in command.uses for text in (use.description, use.usage)]
+    for text in filter(None, [*texts, command.example]):
+        assert _(text) != text, text
 
 
 def test_dutch_help_writes_the_flag_the_dutch_replies_name():
