@@ -7,6 +7,8 @@ It also answers a command used in the wrong kind of chat, once, for all.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -30,24 +32,53 @@ Callback = Callable[[Update, BuurtContext], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class Use:
+    """One place a command works, for whom, and how /help writes it there."""
+
+    where: Where
+    who: Who
+    description: str
+    #: The arguments as shown in /help, e.g. "<title>"; translated like the description.
+    usage: str = ""
+    #: Whether /help and the menus offer it there; /setup in a neighbourhood is done.
+    listed: bool = True
+
+
+@dataclass(frozen=True)
 class Command:
     name: str
+    #: The Dutch name: it works for everyone, and Dutch readers are shown it.
+    dutch: str
     description: str
     where: Where
     who: Who
-    #: The arguments as shown in /help, e.g. "<title>"; never translated.
     usage: str = ""
     #: A translatable example, shown when the command is used in the wrong place.
     example: str | None = None
     #: Whether someone writing anonymously or as a channel may use it: only where it
     #: makes nobody the owner, asker, helper or coordinator of anything.
     anonymous: bool = False
+    #: Other places it works, for other people or written otherwise.
+    also: tuple[Use, ...] = ()
+
+    @property
+    def uses(self) -> tuple[Use, ...]:
+        return (Use(self.where, self.who, self.description, self.usage), *self.also)
+
+    @property
+    def places(self) -> Where:
+        """Everywhere it works, for someone."""
+        return functools.reduce(operator.or_, (use.where for use in self.uses))
+
+    def name_in(self, language: str) -> str:
+        return self.dutch if language == "nl" else self.name
 
 
 TABLE: tuple[Command, ...] = (
-    Command("start", N_("Welcome and what I can do"), Where.ANYWHERE, Who.EVERYONE),
+    Command("start", "start", N_("Welcome and what I can do"), Where.ANYWHERE, Who.EVERYONE),
     Command(
         "help",
+        "hulp",
         N_("The commands you can use here"),
         Where.ANYWHERE,
         Who.EVERYONE,
@@ -55,44 +86,58 @@ TABLE: tuple[Command, ...] = (
     ),
     Command(
         "setup",
+        "aanmelden",
         N_("Register this chat as a neighbourhood"),
-        Where.NEIGHBOURHOOD | Where.OTHER,
+        Where.OTHER,
         Who.CHAT_ADMIN,
         anonymous=True,  # the chat's admins become coordinators, not the sender
+        # Once set up, it only says so: no longer offered there.
+        also=(Use(Where.NEIGHBOURHOOD, Who.CHAT_ADMIN, "", listed=False),),
     ),
     Command(
         "newgroup",
+        "nieuwegroep",
         N_("Start a small group for one purpose"),
         Where.NEIGHBOURHOOD | Where.PRIVATE,
         Who.EVERYONE,
-        usage="[-private] <title>",
+        usage=N_("[-private] <title>"),
     ),
     Command(
         "groups",
+        "groepen",
         N_("The groups you can join, or your own groups"),
         Where.NEIGHBOURHOOD | Where.PRIVATE,
         Who.EVERYONE,
         anonymous=True,
     ),
-    Command("mine", N_("Your groups and your part in them"), Where.PRIVATE, Who.EVERYONE),
+    Command(
+        "mine",
+        "mijn",
+        N_("Your groups and your part in them"),
+        Where.PRIVATE,
+        Who.EVERYONE,
+    ),
     Command(
         "ask",
+        "vraag",
         N_("Ask neighbours for a hand"),
         Where.NEIGHBOURHOOD | Where.GROUP,
         Who.EVERYONE,
-        usage="[for <name>:] <what you need>",
+        usage=N_("[for <name>:] <what you need>"),
         example=N_("/ask help carrying groceries on Friday"),
     ),
     Command(
         "offer",
+        "aanbod",
         N_("Offer neighbours a hand"),
         Where.NEIGHBOURHOOD | Where.GROUP,
         Who.EVERYONE,
-        usage="<what you offer>",
+        usage=N_("<what you offer>"),
         example=N_("/offer I can lend a ladder"),
     ),
     Command(
         "requests",
+        "verzoeken",
         N_("The open requests in this chat"),
         Where.NEIGHBOURHOOD | Where.GROUP,
         Who.EVERYONE,
@@ -100,71 +145,134 @@ TABLE: tuple[Command, ...] = (
     ),
     Command(
         "cancel",
+        "weghalen",
         N_("Take down someone's request, with a reason"),
         Where.NEIGHBOURHOOD | Where.GROUP,
         Who.COORDINATOR,
-        usage="<number> <reason>",
+        usage=N_("<number> <reason>"),
     ),
-    Command("invite", N_("Invite a neighbour to this group"), Where.GROUP, Who.EVERYONE),
-    Command("members", N_("Who is in this group"), Where.GROUP, Who.EVERYONE, anonymous=True),
     Command(
-        "dissolve",
-        N_("End this group (owner)"),
-        Where.GROUP | Where.PRIVATE,
+        "invite",
+        "uitnodigen",
+        N_("Invite a neighbour to this group"),
+        Where.GROUP,
         Who.EVERYONE,
     ),
     Command(
+        "members",
+        "leden",
+        N_("Who is in this group"),
+        Where.GROUP,
+        Who.EVERYONE,
+        anonymous=True,
+    ),
+    Command(
+        "dissolve",
+        "afsluiten",
+        N_("End this group (owner)"),
+        Where.GROUP,
+        Who.EVERYONE,
+        also=(
+            Use(
+                Where.PRIVATE,
+                Who.FACILITATOR,
+                N_("End a group, and tell its members why"),
+                N_("<group number> <reason>"),
+            ),
+        ),
+    ),
+    Command(
         "overview",
+        "overzicht",
         N_("Every neighbourhood in numbers, quietest first"),
         Where.PRIVATE,
         Who.COORDINATOR,
     ),
-    Command("quiet", N_("What needs attention, and why"), Where.PRIVATE, Who.COORDINATOR),
-    Command("group", N_("Facts about one group"), Where.PRIVATE, Who.FACILITATOR, usage="<number>"),
+    Command(
+        "quiet",
+        "stil",
+        N_("What needs attention, and why"),
+        Where.PRIVATE,
+        Who.COORDINATOR,
+    ),
+    Command(
+        "group",
+        "groep",
+        N_("Facts about one group"),
+        Where.PRIVATE,
+        Who.FACILITATOR,
+        usage=N_("<group number>"),
+    ),
     Command(
         "nudge",
+        "herinneren",
         N_("Ask a group now whether it is still useful"),
         Where.PRIVATE,
         Who.COORDINATOR,
-        usage="<group number>",
+        usage=N_("<group number>"),
     ),
     Command(
         "settings",
+        "instellingen",
         N_("See or change a neighbourhood's settings"),
         Where.PRIVATE | Where.NEIGHBOURHOOD,
         Who.COORDINATOR,
-        usage="[<neighbourhood number>] [key=value …]",
+        usage=N_("[<neighbourhood number>] [key=value …]"),
     ),
     Command(
         "announce",
+        "aankondigen",
         N_("Post a message in a neighbourhood chat, after a preview"),
         Where.PRIVATE,
         Who.COORDINATOR,
-        usage="<neighbourhood number> <text>",
+        usage=N_("<neighbourhood number> <text>"),
     ),
     Command(
         "ban",
+        "uitsluiten",
         N_("Keep someone out of the neighbourhood and its groups"),
-        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Where.NEIGHBOURHOOD,
         Who.COORDINATOR,
-        usage="<reply, @name or number> [reason]",
+        usage=N_("<reply, @name or number> [reason]"),
+        also=(
+            Use(
+                Where.PRIVATE,
+                Who.COORDINATOR,
+                N_("Keep someone out of the neighbourhood and its groups"),
+                N_("<neighbourhood number> <@name or number> [reason]"),
+            ),
+        ),
     ),
     Command(
         "unban",
+        "toelaten",
         N_("Let someone back in"),
-        Where.PRIVATE | Where.NEIGHBOURHOOD,
+        Where.NEIGHBOURHOOD,
         Who.COORDINATOR,
-        usage="<reply, @name or number>",
+        usage=N_("<reply, @name or number>"),
+        also=(
+            Use(
+                Where.PRIVATE,
+                Who.COORDINATOR,
+                N_("Let someone back in"),
+                N_("<neighbourhood number> <@name or number>"),
+            ),
+        ),
     ),
     Command(
-        "report", N_("A chart and a table of the last 12 weeks"), Where.PRIVATE, Who.COORDINATOR
+        "report",
+        "verslag",
+        N_("A chart and a table of the last 12 weeks"),
+        Where.PRIVATE,
+        Who.COORDINATOR,
     ),
     Command(
         "audit",
+        "logboek",
         N_("The latest actions of coordinators and facilitators"),
         Where.PRIVATE,
         Who.COORDINATOR,
-        usage="[n]",
+        usage=N_("[how many]"),
     ),
 )
 BY_NAME = {command.name: command for command in TABLE}
@@ -196,50 +304,77 @@ def words_of(update: Update) -> list[str]:
     return arguments_of(update).split()
 
 
+def command_name(name: str, language: str) -> str:
+    """How a reply in `language` names a command of the table: /vraag in Dutch, /ask else."""
+    return BY_NAME[name].name_in(language)
+
+
 def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContext, None]:
-    """A CommandHandler for a command of the table, with the chat-kind check in front."""
+    """A CommandHandler for a command of the table, under both its names, with the checks
+    of who may use it where in front."""
     command = BY_NAME[name]
 
     async def guarded(update: Update, context: BuurtContext) -> None:
         if update.effective_message is None or update.effective_chat is None:
             return
         if not command.anonymous and is_anonymous(update):
-            if command.where & Where.GROUP_CHATS:  # else: the silence of an unknown command
-                context.reply(update, act_as_yourself(context.gettext(), command.name))
+            if command.places & Where.GROUP_CHATS:  # else: the silence of an unknown command
+                _ = context.gettext()
+                context.reply(update, act_as_yourself(_, command.name_in(_.language)))
             return
         where = await chat_where(update, context.session)
-        if command.who in RESTRICTED and command.who not in await roles(update, context, where):
-            _ = context.gettext()
-            if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
-                context.reply(update, unknown_command(_))
-            elif (
-                command.who is Who.COORDINATOR and command.where & where & Where.NEIGHBOURHOOD_CHATS
-            ):
-                # Here everyone knows the neighbourhood and its coordinators: say so kindly.
-                context.reply(
-                    update,
-                    _("Only coordinators of this neighbourhood can use /{command}.", command=name),
-                )
-            return  # elsewhere: the silence unknown commands get in groups
-        if not command.where & where:
-            _ = context.gettext()
-            text = _(WRONG_CHAT[command.where], command=command.name)
-            if command.example:
-                text += "\n" + _("For example: {example}", example=_(command.example))
-            context.reply(update, text)
+        found: set[Who] | None = None
+        for use in command.uses:
+            if not use.where & where:
+                continue
+            if use.who in RESTRICTED:
+                found = found if found is not None else await roles(update, context, where)
+                if use.who not in found:
+                    continue
+            await callback(update, context)
             return
-        await callback(update, context)
+        await _refuse(update, context, command, where, found)
 
-    return CommandHandler(command.name, guarded)
+    return CommandHandler(sorted({command.name, command.dutch}), guarded)
+
+
+async def _refuse(
+    update: Update, context: BuurtContext, command: Command, where: Where, found: set[Who] | None
+) -> None:
+    """No use of the command fits here, or this person: say so, or say nothing."""
+    _ = context.gettext()
+    spoken = command.name_in(_.language)
+    if command.who in RESTRICTED and command.who not in (
+        found if found is not None else await roles(update, context, where)
+    ):
+        if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
+            context.reply(update, unknown_command(_))
+        elif command.who is Who.COORDINATOR and command.where & where & Where.NEIGHBOURHOOD_CHATS:
+            # Here everyone knows the neighbourhood and its coordinators: say so kindly.
+            context.reply(
+                update,
+                _("Only coordinators of this neighbourhood can use /{command}.", command=spoken),
+            )
+        return  # elsewhere: the silence unknown commands get in groups
+    text = _(WRONG_CHAT[command.places], command=spoken)
+    if command.example:
+        text += "\n" + _("For example: {example}", example=_(command.example))
+    context.reply(update, text)
 
 
 def unknown_command(_: Gettext) -> str:
     return _("Sorry, I don't know that command. Send /help to see what I can do.")
 
 
-def visible(where: Where, roles: set[Who]) -> list[Command]:
-    """The commands someone with `roles` can use in a chat of kind `where`."""
-    return [c for c in TABLE if c.where & where and c.who in roles]
+def visible(where: Where, roles: set[Who]) -> list[tuple[Command, Use]]:
+    """What someone with `roles` is offered in a chat of kind `where`: one use per command."""
+    found = []
+    for command in TABLE:
+        offered = (u for u in command.uses if u.listed and u.where & where and u.who in roles)
+        use = next(offered, None)
+        if use is not None:
+            found.append((command, use))
+    return found
 
 
 MENU_SCOPES = (
@@ -254,11 +389,14 @@ MENU_SCOPES = (
 
 
 def menus(translator: Translator) -> list[tuple[BotCommandScope, str | None, list[BotCommand]]]:
-    """Telegram's command menus per scope and language; None is the fallback language."""
+    """Telegram's command menus per scope and client language: Dutch names for Dutch
+    clients, English for every other (None: Telegram's fallback)."""
     result: list[tuple[BotCommandScope, str | None, list[BotCommand]]] = []
     for scope, where, who in MENU_SCOPES:
-        for language in (None, *LANGUAGES):
-            _ = translator.get(language)
-            commands = [BotCommand(c.name, _(c.description)) for c in visible(where, who)]
+        for language, shown in ((None, "en"), *((code, code) for code in LANGUAGES)):
+            _ = translator.get(shown)
+            commands = [
+                BotCommand(c.name_in(shown), _(use.description)) for c, use in visible(where, who)
+            ]
             result.append((scope, language, commands))
     return result

@@ -14,7 +14,7 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import plain
 from handlers.buttons import keyboard, link_button
 from handlers.candidates import name_of
-from handlers.commands import command_handler
+from handlers.commands import command_handler, command_name
 from handlers.linking import create_invite_link, missing_rights
 from handlers.people import ambiguous_name, person
 from models import groups, joining
@@ -71,7 +71,9 @@ async def invite(update: Update, context: BuurtContext) -> None:
         return
     target = await _target(context, message)
     if target.ambiguous:
-        context.reply(update, ambiguous_name(_, str(target.unknown), "invite"))
+        context.reply(
+            update, ambiguous_name(_, str(target.unknown), command_name("invite", _.language))
+        )
         return
     if target.unknown is not None:
         context.reply(

@@ -18,7 +18,7 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from bot.outbox import telegram_length
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
-from handlers.commands import command_handler, words_of
+from handlers.commands import command_handler, command_name, words_of
 from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
 from handlers.people import ambiguous_name, person
@@ -96,15 +96,16 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
         return
     _ = context.gettext()
     command = "ban" if banning else "unban"
+    spoken = command_name(command, _.language)
     home, words = await _home(update, context, words_of(update))
     named = await _target(context, message, words) if home is not None else Named(None)
     if named.ambiguous:
         mention = next((w for w in words if w.startswith("@")), "")
-        context.reply(update, ambiguous_name(_, mention, command))
+        context.reply(update, ambiguous_name(_, mention, spoken))
         return
     target = named.user
     if home is None or target is None:
-        context.reply(update, _usage(_, command))
+        context.reply(update, _usage(_, spoken))
         return
     if target.id == actor.id or context.config.is_facilitator(target.id):
         context.reply(update, _("That is not something I can do."))

@@ -25,7 +25,7 @@ from handlers.buttons import (
     parse,
     pattern,
 )
-from handlers.commands import arguments_of, command_handler
+from handlers.commands import arguments_of, command_handler, command_name
 from handlers.people import act_as_yourself, person
 from handlers.request_parsing import clean
 from models import groups, neighbourhoods
@@ -129,7 +129,7 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
         )
     except groups.GroupError as error:
         if error.code == "anonymous":  # the command table keeps them out; this is the backstop
-            context.reply(update, act_as_yourself(_, "newgroup"))
+            context.reply(update, act_as_yourself(_, command_name("newgroup", _.language)))
             return
         context.reply(
             update,

@@ -7,12 +7,13 @@ import html
 from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.i18n import Gettext
 from handlers import invite, join_question, linking
 from handlers.buttons import COORDINATOR_PAYLOAD
-from handlers.commands import command_handler, visible
+from handlers.commands import Command, Use, command_handler, visible
 from handlers.numbers import parse_row_id
 from handlers.people import person
-from handlers.roles import Where, chat_where, roles
+from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
 from models.people import mark_started
 
 JOIN_PREFIX = "join_"
@@ -24,7 +25,8 @@ async def start(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     payload = context.args[0] if context.args else ""
-    if await chat_where(update, context.session) is Where.PRIVATE:
+    where = await chat_where(update, context.session)
+    if where is Where.PRIVATE:
         started = await mark_started(context.session, person(user))
         await _private_start(update, context, payload)
         # Join answers kept because no coordinator could be reached: this one can now.
@@ -33,7 +35,16 @@ async def start(update: Update, context: BuurtContext) -> None:
     if payload:
         await linking.link_by_token(update, context, payload)
         return
-    context.outbox.send(chat.id, linking.intro(_))
+    if where is Where.OTHER:
+        context.outbox.send(chat.id, linking.intro(_))  # with how to register the chat
+        return
+    context.outbox.send(
+        chat.id,
+        _(
+            "Hello! I'm buurtbot. I help neighbours ask for and offer help, and start small "
+            "groups for one purpose. Send /help to see what you can do."
+        ),
+    )
 
 
 async def _private_start(update: Update, context: BuurtContext, payload: str) -> None:
@@ -61,7 +72,19 @@ async def _private_start(update: Update, context: BuurtContext, payload: str) ->
         "what you can do.",
         name=user.first_name,
     )
-    context.outbox.send(chat.id, text)
+    found = await roles(update, context, Where.PRIVATE)
+    if Who.FACILITATOR in found:
+        text += "\n\n" + _("<b>As a facilitator, you can also use these commands:</b>")
+    elif Who.COORDINATOR in found:
+        text += "\n\n" + _("<b>As a coordinator, you can also use these commands:</b>")
+    extra = [(c, use) for c, use in visible(Where.PRIVATE, found) if use.who in RESTRICTED]
+    context.outbox.send(chat.id, "\n".join([text, *(help_line(_, c, use) for c, use in extra)]))
+
+
+def help_line(_: Gettext, command: Command, use: Use) -> str:
+    """'/vraag [voor <naam>:] <wat je nodig hebt> — Vraag buren om een handje'."""
+    written = f"/{command.name_in(_.language)} {_(use.usage) if use.usage else ''}".rstrip()
+    return f"{html.escape(written)} — {_(use.description)}"
 
 
 async def help_command(update: Update, context: BuurtContext) -> None:
@@ -70,11 +93,9 @@ async def help_command(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     where = await chat_where(update, context.session)
-    commands = visible(where, await roles(update, context))
+    commands = visible(where, await roles(update, context, where))
     lines = [_("<b>What you can do here</b>")]
-    lines += [
-        html.escape(f"/{c.name} {c.usage}".rstrip()) + f" — {_(c.description)}" for c in commands
-    ]
+    lines += [help_line(_, c, use) for c, use in commands]
     context.outbox.send(chat.id, "\n".join(lines))
 
 

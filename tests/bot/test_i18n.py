@@ -14,7 +14,8 @@ from bot.i18n import LANGUAGES, LOCALE_DIR, Html, Translator, normalise, plain
 ROOT = Path(__file__).parents[2]
 KEYWORDS = {"_": None, "N_": None, "plural": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-TAG = re.compile(r"</?(\w+)")
+#: The HTML tags Telegram reads; a usage's "<title>" is words for the reader, translated.
+TAG = re.compile(r"</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler)[ >]")
 
 
 def _code_messages() -> set[str]:

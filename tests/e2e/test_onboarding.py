@@ -27,7 +27,7 @@ async def test_newcomer_gets_a_warm_welcome_in_their_language(
 ):
     await people.anna.start()
     welcome = await people.anna.dm.next_bot_message()
-    assert "Hoi Anna!" in welcome.text and "/help" in welcome.text
+    assert "Hoi Anna!" in welcome.text and "/hulp" in welcome.text
     await people.piet.start()
     assert "Hello Piet!" in (await people.piet.dm.next_bot_message()).text
     async with db(bot) as session:
@@ -50,8 +50,8 @@ async def test_help_in_a_group_shows_setup_to_admins_only(
     street = await _street(sb, people)
     await people.piet.send(street, "/help")
     assert "/setup" not in (await street.next_bot_message()).text
-    await people.anna.send(street, "/help@buurtbot_test")
-    assert "/setup" in (await street.next_bot_message()).text
+    await people.anna.send(street, "/help@buurtbot_test")  # Anna reads Dutch
+    assert "/aanmelden" in (await street.next_bot_message()).text
 
 
 async def test_start_in_a_group_is_a_short_intro(
@@ -144,13 +144,13 @@ async def test_command_menus_are_published_per_scope_and_language(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     private_nl = sb.commands({"type": "all_private_chats"}, "nl")
-    assert [c["command"] for c in private_nl][:2] == ["start", "help"]
-    assert "setup" not in [c["command"] for c in private_nl]
+    assert [c["command"] for c in private_nl][:2] == ["start", "hulp"]
+    assert "aanmelden" not in [c["command"] for c in private_nl]
     assert private_nl[0]["description"] == "Welkom en wat ik kan"
     private_en = sb.commands({"type": "all_private_chats"}, "en")
     assert private_en[0]["description"] == "Welcome and what I can do"
     admins = sb.commands({"type": "all_chat_administrators"}, "nl")
-    assert "setup" in [c["command"] for c in admins]
+    assert "aanmelden" in [c["command"] for c in admins]
     assert "setup" not in [c["command"] for c in sb.commands({"type": "all_group_chats"})]
 
 

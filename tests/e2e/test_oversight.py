@@ -223,7 +223,7 @@ async def test_an_announcement_is_previewed_then_posted(
     home_id, _ = await _ids(bot)
     fleur = people.fleur
     street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
-    assert "/announce 3" in await _ask(fleur, "/announce")
+    assert "/aankondigen 3" in await _ask(fleur, "/announce")  # Fleur reads Dutch
     await fleur.send(fleur.dm, f"/announce {home_id} Buurthuis <open> & koffie ☕ vanaf maandag")
     preview = await fleur.dm.next_bot_message()
     assert "Buurthuis <open> & koffie ☕" in preview.text
