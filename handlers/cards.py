@@ -18,20 +18,36 @@ SNIPPET = 60
 
 
 def _state(_: Gettext, request: Request) -> str:
+    if request.kind == RequestKind.OFFER:
+        return _offer_state(_, request)
     claimer = request.claimer.first_name if request.claimer else "?"
     if request.state == RequestState.OPEN:
-        if request.kind == RequestKind.ASK:
-            return _("Open: who can help?")
-        return _("Open: who is interested?")
+        return _("Open: who can help?")
     if request.state == RequestState.CLAIMED:
-        if request.kind == RequestKind.ASK:
-            return _("{name} is on it.", name=claimer)
-        return _("{name} is interested.", name=claimer)
+        return _("{name} is on it.", name=claimer)
     if request.state == RequestState.DONE:
         return _("Done by {name}. Thank you! 💚", name=claimer)
     if request.cancel_reason:
         return _("Cancelled: {reason}", reason=request.cancel_reason)
     return _("Cancelled.")
+
+
+def _offer_state(_: Gettext, request: Request) -> str:
+    """An offer is given, not helped with: its taker would like it, its poster gives it."""
+    taker = request.claimer.first_name if request.claimer else "?"
+    if request.state == RequestState.OPEN:
+        return _("Open: who would like this?")
+    if request.state == RequestState.CLAIMED:
+        return _("{name} would like this.", name=taker)
+    if request.state == RequestState.DONE:
+        return _(
+            "Done: {name} has received it. Thank you, {giver}! 💚",
+            name=taker,
+            giver=request.asker.first_name,
+        )
+    if request.cancel_reason:
+        return _("This offer is off: {reason}", reason=request.cancel_reason)
+    return _("This offer is off.")
 
 
 def due_text(_: Gettext, request: Request) -> str | None:
@@ -58,14 +74,16 @@ def card(_: Gettext, request: Request) -> tuple[str, InlineKeyboardMarkup | None
 
 
 def buttons(_: Gettext, request: Request) -> InlineKeyboardMarkup | None:
+    offer = request.kind == RequestKind.OFFER
     if request.state == RequestState.OPEN:
-        take = _("I'll do it") if request.kind == RequestKind.ASK else _("I'm interested")
+        take = _("I'd like that") if offer else _("I'll do it")
         return keyboard(
             [button(take, "rq", "c", request.id), button(_("Cancel"), "rq", "x", request.id)]
         )
     if request.state == RequestState.CLAIMED:
+        release = _("No longer needed") if offer else _("Release")
         return keyboard(
-            [button(_("Done"), "rq", "d", request.id), button(_("Release"), "rq", "r", request.id)],
+            [button(_("Done"), "rq", "d", request.id), button(release, "rq", "r", request.id)],
             [button(_("Cancel"), "rq", "x", request.id)],
         )
     return None

@@ -16,7 +16,7 @@ from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
 from models.base import utcnow
-from models.entities import Group, GroupStatus, Nudge, Request
+from models.entities import Group, GroupStatus, Nudge, Request, RequestKind
 
 ANSWERS = {"go": "still going", "sz": "snooze"}
 
@@ -93,6 +93,12 @@ def unclaimed_reminder(_: Gettext, request: Request) -> str:
 
 
 def due_reminder(_: Gettext, request: Request, today: bool) -> str:
+    """To whoever took the card: the helper of an ask, or the taker of an offer."""
+    if request.kind == RequestKind.OFFER:
+        text, giver = request.text, request.asker.first_name
+        if today:
+            return _("A reminder: today you get “{text}” from {name}.", text=text, name=giver)
+        return _("A reminder: tomorrow you get “{text}” from {name}.", text=text, name=giver)
     if today:
         return _("A reminder: you said you'd help with “{text}” today.", text=request.text)
     return _("A reminder: you said you'd help with “{text}” tomorrow.", text=request.text)
