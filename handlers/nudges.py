@@ -22,10 +22,14 @@ ANSWERS = {"go": "still going", "sz": "snooze"}
 
 
 def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboardMarkup]:
-    text = _.plural(
-        "It's been quiet here for {n} day. Is this group still useful?",
-        "It's been quiet here for {n} days. Is this group still useful?",
-        nudge.quiet_days,
+    text = (
+        _("This group was active today. Is it still useful?")
+        if nudge.quiet_days == 0  # a nudge asked for with /nudge, on a lively day
+        else _.plural(
+            "It's been quiet here for {n} day. Is this group still useful?",
+            "It's been quiet here for {n} days. Is this group still useful?",
+            nudge.quiet_days,
+        )
     )
     markup = keyboard(
         [button(_("Still going"), "nd", "go", nudge.nudge_id)],
@@ -36,12 +40,22 @@ def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboa
 
 
 def owner_message(_: Gettext, nudge: nudges.Outgoing) -> str:
-    return _(
+    if nudge.quiet_days == 0:
+        return _(
+            "Your group <b>{title}</b> was active today, but nobody answered my last "
+            "question. Is it still useful? If its purpose is done, you can end it with "
+            "/dissolve in the group.",
+            title=nudge.title,
+        )
+    return _.plural(
+        "Your group <b>{title}</b> has been quiet for {n} day and nobody answered my last "
+        "question. Is it still useful? If its purpose is done, you can end it with "
+        "/dissolve in the group.",
         "Your group <b>{title}</b> has been quiet for {n} days and nobody answered my last "
         "question. Is it still useful? If its purpose is done, you can end it with "
         "/dissolve in the group.",
+        nudge.quiet_days,
         title=nudge.title,
-        n=nudge.quiet_days,
     )
 
 

@@ -125,7 +125,7 @@ async def test_authorization_matrix(sb: Sandbox, people: People, bot: BuurtAppli
 
 
 async def _has_nudge(chat) -> bool:
-    return any("quiet here" in m.text or "stil" in m.text for m in chat.bot_messages)
+    return any("still useful" in m.text or "nog nuttig" in m.text for m in chat.bot_messages)
 
 
 async def test_settings_change_validate_and_audit(
@@ -414,6 +414,37 @@ async def test_a_nudge_on_its_way_through_the_outbox_is_sent_once(
     async with db(bot) as session:
         recorded = list(await session.scalars(select(Nudge)))
     assert [(n.status, n.message_id) for n in recorded] == [(NudgeStatus.SENT, nudge.message_id)]
+
+
+async def _said(chat, text: str) -> bool:
+    return any(m.text == text for m in chat.bot_messages)
+
+
+async def test_a_nudge_says_active_today_and_counts_one_day_as_one(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    cast = await _world(sb, people)
+    _home_id, group_id = await _ids(bot)
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    await _ask(people.fleur, f"/nudge {group_id}")
+    today = "Deze groep was vandaag nog actief. Is hij nog nuttig?"
+    await eventually(lambda: _said(group_chat, today))
+
+    async def sent() -> bool:
+        async with db(bot) as session:
+            return set(await session.scalars(select(Nudge.status))) == {NudgeStatus.SENT}
+
+    await eventually(sent)
+    async with db(bot) as session:  # last seen yesterday; a second nudge goes to the owner too
+        yesterday = utcnow() - timedelta(days=1)
+        await session.execute(update(Group).values(last_activity_at=yesterday))
+        await session.commit()
+    await _ask(people.fleur, f"/nudge {group_id}")
+    await eventually(
+        lambda: _said(group_chat, "Het is hier al 1 dag stil. Is deze groep nog nuttig?")
+    )
+    told = await cast["owner"].dm.next_bot_message()
+    assert "has been quiet for 1 day and nobody answered" in told.text
 
 
 @pytest.mark.parametrize(
