@@ -113,10 +113,12 @@ def _too_long(_: Gettext) -> str:
 
 def _problem(_: Gettext, code: str, limit: int) -> str:
     if code == "limit":
-        return _(
+        return _.plural(
+            "You already have {n} open request here. Please mark it done or cancel it "
+            "before you post another.",
             "You already have {n} open requests here. Please mark one done or cancel it "
             "before you post another.",
-            n=limit,
+            limit,
         )
     if code == "beneficiary":
         return _("Please keep the name of the person you ask for short.")

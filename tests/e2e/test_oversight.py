@@ -416,6 +416,35 @@ async def test_a_nudge_on_its_way_through_the_outbox_is_sent_once(
     assert [(n.status, n.message_id) for n in recorded] == [(NudgeStatus.SENT, nudge.message_id)]
 
 
+async def test_figures_meet_their_nouns_in_the_readers_words(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    cast = await _world(sb, people)
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await people.anna.send(street, "/ask boodschappen")
+    await street.next_bot_message()
+    await people.piet.send(street, "/offer een ladder")
+    await street.next_bot_message()
+    overview = await _ask(people.fleur, "/overview")  # Fleur reads Dutch
+    assert "Kerklaan (#1): 3 bewoners, 1 groep, 1 gevraagd, 1 aangeboden, 0 klaar; " in overview
+    assert "Dorpsstraat (#2): 1 bewoner, 0 groepen, 0 gevraagd, 0 aangeboden, 0 klaar" in overview
+    assert "vandaag nog actief" in overview and "0 dagen stil" not in overview
+
+    await cast["owner"].send(street, "/newgroup Wacht nog")
+    await street.next_bot_message()
+    _home_id, group_id = await _ids(bot)
+    async with db(bot) as session:
+        waiting = await session.scalar(select(Group.id).where(Group.title == "Wacht nog"))
+    facts = await _ask(people.fleur, f"/group {waiting}")
+    assert facts.startswith(f"Wacht nog (#{waiting}): wacht op een groepschat\nBegonnen: ")
+    assert facts.endswith(
+        "Leden: 0.\nVerzoeken: nog geen.\nLaatste activiteit: nog geen.\nHerinneringen: 0."
+    )
+    going = await _ask(people.fleur, f"/group {group_id}")
+    assert going.startswith(f"Kees zijn groep (#{group_id}): loopt\n")
+    assert "pending" not in facts + going and "active" not in going and "?" not in facts
+
+
 async def _said(chat, text: str) -> bool:
     return any(m.text == text for m in chat.bot_messages)
 

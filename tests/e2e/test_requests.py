@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from bot.context import BuurtApplication
 from models import AuditEntry, Request, RequestState
 from sandbox import Sandbox, SentMessage
-from tests.e2e.conftest import People, db, eventually
+from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import invite_link_of, neighbourhood, start_group
 
 
@@ -208,6 +209,24 @@ async def test_open_request_limit(sb: Sandbox, people: People, bot: BuurtApplica
     assert "10 open requests" in (await street.chat.next_bot_message()).text
     async with db(bot) as session:
         assert await session.scalar(select(func.count()).select_from(Request)) == 10
+
+
+async def test_a_limit_of_one_is_said_in_the_singular(sb: Sandbox, people: People, tmp_path: Path):
+    config = make_config(sb, tmp_path, [])
+    config = config.model_copy(
+        update={
+            "requests": config.requests.model_copy(update={"max_open_per_resident": 1}),
+            "groups": config.groups.model_copy(update={"max_per_resident": 1}),
+        }
+    )
+    async with running(sb, config):
+        anna, street = people.anna, (await neighbourhood(sb, people.anna, people.piet)).chat
+        for command in ("/ask een", "/ask twee", "/newgroup Een", "/newgroup Twee"):
+            await anna.send(street, command)
+            await street.next_bot_message()
+        one_request, one_group = street.bot_messages[-3], street.bot_messages[-1]
+    assert one_request.text.startswith("Je hebt hier al 1 open verzoek. Zet het op klaar")
+    assert one_group.text.startswith("Je hebt al 1 groep lopen, meer kan ik niet bijhouden.")
 
 
 async def test_forged_and_foreign_buttons(sb: Sandbox, people: People, bot: BuurtApplication):
