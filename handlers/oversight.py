@@ -13,8 +13,8 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import plain
 from handlers import dissolve
+from handlers.audit import actions_text
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
@@ -22,9 +22,9 @@ from handlers.figures import concerns_text, facts_text, overview_text
 from handlers.nudges import nudge_message, owner_message
 from handlers.numbers import parse_number, parse_row_id
 from handlers.request_parsing import clean
-from models import groups, nudges, oversight
+from models import audit, groups, nudges, oversight
 from models.base import utcnow
-from models.entities import Group, GroupStatus, Neighbourhood, User
+from models.entities import Group, GroupStatus, Neighbourhood
 
 AUDIT_DEFAULT, AUDIT_MAX = 10, 50
 
@@ -227,19 +227,13 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     words = words_of(update)
     wanted = parse_number((words[0] if words else "").lstrip("#")) or AUDIT_DEFAULT
-    entries = await oversight.recent(
+    found = await audit.actions(
         context.session, min(wanted, AUDIT_MAX), await scope(context, user.id)
     )
-    if not entries:
+    if not found:
         context.reply(update, _("No actions yet."))
         return
-    lines = [_("<b>Latest actions</b>")]
-    for entry in entries:
-        actor = await context.session.get(User, entry.actor_id)
-        who = actor.first_name if actor else str(entry.actor_id)
-        what = " · ".join(plain(part) for part in (who, entry.action, entry.target))
-        lines.append(f"{entry.at:%Y-%m-%d %H:%M} UTC · {what}")
-    context.reply(update, "\n".join(lines))
+    context.reply(update, actions_text(_, found, utcnow(), context.config.defaults.timezone))
 
 
 async def dissolve_anywhere(update: Update, context: BuurtContext) -> None:

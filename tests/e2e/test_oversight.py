@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select, update
 
 from bot.app import services_of
@@ -163,7 +165,7 @@ async def test_settings_change_validate_and_audit(
         actions
     )
     audit = await _ask(people.fleur, "/audit 5")
-    assert "settings language" in audit and "Anna" in audit
+    assert f"Anna heeft language van buurt Kerklaan (#{home_id}) op en gezet." in audit
 
 
 async def test_a_facilitator_dissolves_a_group_with_a_reason(
@@ -210,6 +212,28 @@ async def test_a_ban_reaches_every_group_and_future_joins(
     async with db(bot) as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert "ban" in actions and "unban" in actions
+    async with db(bot) as session:  # someone the bot no longer knows, about someone unknown
+        session.add(
+            AuditEntry(
+                at=utcnow(),
+                actor_id=4242,
+                action="ban",
+                target="user 5151",
+                neighbourhood_id=(await _ids(bot))[0],
+            )
+        )
+        await session.commit()
+    audit = await _ask(people.fleur, "/audit")  # Fleur reads Dutch
+    local = datetime.now(ZoneInfo("Europe/Amsterdam"))  # the neighbourhood's clock, not UTC's
+    clocks = [
+        f"{format_date(t, 'EEEE d MMMM', locale='nl')} {t:%H:%M}"
+        for t in (local, local - timedelta(minutes=1))
+    ]
+    assert any(audit.startswith(f"Laatste acties\n• {clock}: ") for clock in clocks), audit
+    assert "Anna heeft Piet uitgesloten van Kerklaan. Reden: spam" in audit
+    assert "Anna heeft Piet weer toegelaten tot Kerklaan." in audit
+    assert ": Iemand heeft iemand uitgesloten van Kerklaan.\n" in audit
+    assert not any(word in audit for word in ("UTC", "user", "unban", "1000", "4242", "5151"))
 
 
 async def _status_is(chat, user, status: str) -> bool:
