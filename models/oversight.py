@@ -283,7 +283,11 @@ async def facts(session: AsyncSession, group_id: int, now: datetime) -> Facts | 
     nudges = await session.scalar(
         select(func.count()).select_from(Nudge).where(Nudge.group_id == group.id)
     )
-    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    home = (
+        await session.get(Neighbourhood, group.neighbourhood_id)
+        if group.neighbourhood_id is not None
+        else None
+    )
     last = group.last_activity_at
     return Facts(
         group=group,
