@@ -34,11 +34,10 @@ def _sentence(_: Gettext, action: Action) -> str:
         "what": Html(_target(_, action)),
         "where": action.neighbourhood.title if action.neighbourhood else "?",
     }
-    if entry.action.startswith("settings "):
+    if entry.action.startswith("settings "):  # the key as /settings takes it, a command word
         key = entry.action.removeprefix("settings ")
-        if entry.detail:
-            return _("{who} set {key} of {what} to {value}.", key=key, value=entry.detail, **values)
-        return _("{who} changed {key} of {what}.", key=key, **values)
+        change = f"{key}={entry.detail}" if entry.detail else key
+        return _("{who} changed a setting of {what}: {change}", change=change, **values)
     sentences = {
         "setup": _("{who} set up {what}.", **values),
         "ban": _("{who} banned {what} from {where}.", **values),

@@ -165,7 +165,10 @@ async def test_settings_change_validate_and_audit(
         actions
     )
     audit = await _ask(people.fleur, "/audit 5")
-    assert f"Anna heeft language van buurt Kerklaan (#{home_id}) op en gezet." in audit
+    assert (
+        f"Anna heeft een instelling van buurt Kerklaan (#{home_id}) veranderd: language=en\n"
+        in audit
+    )
 
 
 async def test_a_facilitator_dissolves_a_group_with_a_reason(
