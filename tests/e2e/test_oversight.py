@@ -444,8 +444,9 @@ async def test_a_nudge_on_its_way_through_the_outbox_is_sent_once(
 
 
 async def test_figures_meet_their_nouns_in_the_readers_words(
-    sb: Sandbox, people: People, bot: BuurtApplication
+    sb: Sandbox, people: People, bot_on_each_database: BuurtApplication
 ):
+    bot = bot_on_each_database  # counted in SQL: on SQLite and PostgreSQL alike
     cast = await _world(sb, people)
     street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
     await people.anna.send(street, "/ask boodschappen")
