@@ -19,6 +19,7 @@ from models import (
     Neighbourhood,
     Nudge,
     NudgeStatus,
+    Request,
     neighbourhoods,
 )
 from models.base import utcnow
@@ -471,6 +472,16 @@ async def test_figures_meet_their_nouns_in_the_readers_words(
     going = await _ask(people.fleur, f"/group {group_id}")
     assert going.startswith(f"Kees zijn groep (#{group_id}): loopt\n")
     assert "pending" not in facts + going and "active" not in going and "?" not in facts
+
+    async with db(bot) as session:  # one nudge ignored, one ask waiting for four days
+        await session.execute(
+            update(Group).where(Group.id == group_id).values(ignored_nudges=1, needs_attention=True)
+        )
+        await session.execute(update(Request).values(created_at=utcnow() - timedelta(days=4)))
+        await session.commit()
+    quiet = await _ask(people.fleur, "/quiet")
+    assert f"groep Kees zijn groep (#{group_id}): reageerde niet op 1 herinnering\n" in quiet
+    assert "buurt Kerklaan (#1): 1 verzoek al meer dan 3 dagen niet opgepakt" in quiet
 
 
 async def _said(chat, text: str) -> bool:
