@@ -123,10 +123,6 @@ class Line:
     quiet: bool
 
 
-def _days(since: datetime | None, now: datetime) -> int | None:
-    return None if since is None else max((now - since).days, 0)
-
-
 async def overview(session: AsyncSession, now: datetime, ids: list[int] | None) -> list[Line]:
     """Per neighbourhood, the last 30 days in numbers; quietest first."""
     chosen = select(Neighbourhood).where(Neighbourhood.active)
@@ -231,7 +227,10 @@ async def concerns(session: AsyncSession, now: datetime, ids: list[int] | None) 
                 Concern("group", group.id, group.title, "ignored_nudges", group.ignored_nudges)
             )
         elif group.ignored_nudges:
-            days = _days(group.last_activity_at, now) or 0
+            since = group.last_activity_at or group.linked_at or group.created_at
+            home_id = group.neighbourhood_id
+            home = await session.get(Neighbourhood, home_id) if home_id is not None else None
+            days = days_since(since, now, home.timezone if home else "UTC")
             found.append(Concern("group", group.id, group.title, "quiet", days))
     unclaimed = select(Request.neighbourhood_id, func.count()).where(
         Request.kind == RequestKind.ASK,

@@ -482,6 +482,16 @@ async def test_figures_meet_their_nouns_in_the_readers_words(
     quiet = await _ask(people.fleur, "/quiet")
     assert f"groep Kees zijn groep (#{group_id}): reageerde niet op 1 herinnering\n" in quiet
     assert "buurt Kerklaan (#1): 1 verzoek al meer dan 3 dagen niet opgepakt" in quiet
+    async with db(bot) as session:  # nobody wrote since it was linked, five days ago
+        linked = utcnow() - timedelta(days=5)
+        await session.execute(
+            update(Group)
+            .where(Group.id == group_id)
+            .values(needs_attention=False, last_activity_at=None, linked_at=linked)
+        )
+        await session.commit()
+    quiet = await _ask(people.fleur, "/quiet")
+    assert f"groep Kees zijn groep (#{group_id}): 5 dagen stil\n" in quiet
 
 
 async def _said(chat, text: str) -> bool:
