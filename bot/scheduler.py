@@ -25,6 +25,7 @@ from bot.i18n import Gettext
 from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.pacing import background
 from bot.processor import unit_of_work
+from handlers.figures import concerns_text, overview_text
 from handlers.linking import link_waiting_chats
 from handlers.nudges import (
     digest_message,
@@ -34,7 +35,6 @@ from handlers.nudges import (
     owner_message,
     unclaimed_reminder,
 )
-from handlers.oversight import concerns_text, overview_text
 from handlers.report import chart
 from models import activity, inbox, joining, nudges, oversight, upkeep
 from models.base import utcnow
@@ -203,7 +203,7 @@ async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime)
         concerns = await oversight.concerns(session, now, ids)
         # "Changed" means the facts changed, not that one more quiet day went by.
         facts = [
-            (n.neighbourhood.id, n.residents, n.active_groups, n.asked, n.done, n.quiet)
+            (n.neighbourhood.id, n.residents, n.active_groups, n.asked, n.offered, n.done, n.quiet)
             for n in lines
         ] + [(c.kind, c.id, c.reason) for c in concerns]
         if not await oversight.digest_changed(session, reader.id, monday, repr(facts)):

@@ -6,13 +6,12 @@ The card is the one source of truth in the chat; every change edits it.
 from __future__ import annotations
 
 import html
-from datetime import date
 
-from babel.dates import format_date
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Gettext, Html
 from handlers.buttons import button, keyboard
+from handlers.dates import day_text
 from models.base import utcnow
 from models.entities import Request, RequestKind, RequestState
 
@@ -20,15 +19,13 @@ SNIPPET = 60
 
 
 def _state(_: Gettext, request: Request) -> str:
+    if request.kind == RequestKind.OFFER:
+        return _offer_state(_, request)
     claimer = request.claimer.first_name if request.claimer else "?"
     if request.state == RequestState.OPEN:
-        if request.kind == RequestKind.ASK:
-            return _("Open: who can help?")
-        return _("Open: who is interested?")
+        return _("Open: who can help?")
     if request.state == RequestState.CLAIMED:
-        if request.kind == RequestKind.ASK:
-            return _("{name} is on it.", name=claimer)
-        return _("{name} is interested.", name=claimer)
+        return _("{name} is on it.", name=claimer)
     if request.state == RequestState.DONE:
         return _("Done by {name}. Thank you! 💚", name=claimer)
     if request.cancel_reason:
@@ -36,14 +33,26 @@ def _state(_: Gettext, request: Request) -> str:
     return _("Cancelled.")
 
 
-def date_text(_: Gettext, day: date) -> str:
-    """As people say it: "vrijdag 5 december", with the year only when it is not this one."""
-    shape = "EEEE d MMMM" if day.year == utcnow().year else "EEEE d MMMM y"
-    return format_date(day, shape, locale=_.language)
+def _offer_state(_: Gettext, request: Request) -> str:
+    """An offer is given, not helped with: its taker would like it, its poster gives it."""
+    taker = request.claimer.first_name if request.claimer else "?"
+    if request.state == RequestState.OPEN:
+        return _("Open: who would like this?")
+    if request.state == RequestState.CLAIMED:
+        return _("{name} would like this.", name=taker)
+    if request.state == RequestState.DONE:
+        return _(
+            "Done: {name} has received it. Thank you, {giver}! 💚",
+            name=taker,
+            giver=request.asker.first_name,
+        )
+    if request.cancel_reason:
+        return _("This offer is off: {reason}", reason=request.cancel_reason)
+    return _("This offer is off.")
 
 
 def due_text(_: Gettext, request: Request) -> str | None:
-    return None if request.due is None else date_text(_, request.due)
+    return None if request.due is None else day_text(_, request.due, utcnow().date())
 
 
 def card(_: Gettext, request: Request) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -64,14 +73,16 @@ def card(_: Gettext, request: Request) -> tuple[str, InlineKeyboardMarkup | None
 
 
 def buttons(_: Gettext, request: Request) -> InlineKeyboardMarkup | None:
+    offer = request.kind == RequestKind.OFFER
     if request.state == RequestState.OPEN:
-        take = _("I'll do it") if request.kind == RequestKind.ASK else _("I'm interested")
+        take = _("I'd like that") if offer else _("I'll do it")
         return keyboard(
             [button(take, "rq", "c", request.id), button(_("Cancel"), "rq", "x", request.id)]
         )
     if request.state == RequestState.CLAIMED:
+        release = _("No longer needed") if offer else _("Release")
         return keyboard(
-            [button(_("Done"), "rq", "d", request.id), button(_("Release"), "rq", "r", request.id)],
+            [button(_("Done"), "rq", "d", request.id), button(release, "rq", "r", request.id)],
             [button(_("Cancel"), "rq", "x", request.id)],
         )
     return None

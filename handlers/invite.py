@@ -157,7 +157,13 @@ async def offer_join(update: Update, context: BuurtContext, group_id: int) -> No
     _ = context.gettext()
     group = await context.session.get(Group, group_id)
     if group is None or group.status != GroupStatus.ACTIVE or group.invite_only:
-        context.reply(update, _("This group cannot be joined this way (any more)."))
+        context.reply(
+            update,
+            _(
+                "You cannot join this group with this link (any more). Ask a member for a "
+                "new invitation."
+            ),
+        )
         return
     if await joining.is_welcome(context.session, group, user.id) != "resident":
         context.reply(

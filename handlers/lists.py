@@ -14,7 +14,7 @@ from handlers.cards import line
 from handlers.commands import command_handler
 from handlers.pages import Listing, page_turner, turners
 from models import groups, neighbourhoods, requests
-from models.entities import Group, GroupStatus, Neighbourhood
+from models.entities import Group, GroupStatus, Neighbourhood, RequestKind
 
 
 async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | None:
@@ -83,8 +83,12 @@ async def mine(update: Update, context: BuurtContext) -> None:
         lines += [await _group_line(context, _, group, user.id) for group in found]
     if mine.asks:
         lines += ["", _("<b>Your open requests</b>")] + [line(_, r) for r in mine.asks]
-    if mine.claims:
-        lines += ["", _("<b>You are helping with</b>")] + [line(_, r) for r in mine.claims]
+    helping = [r for r in mine.claims if r.kind == RequestKind.ASK]
+    taking = [r for r in mine.claims if r.kind == RequestKind.OFFER]
+    if helping:
+        lines += ["", _("<b>You are helping with</b>")] + [line(_, r) for r in helping]
+    if taking:
+        lines += ["", _("<b>Offers you would like</b>")] + [line(_, r) for r in taking]
     if mine.helped_this_month:
         lines += [
             "",

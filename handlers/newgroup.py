@@ -133,10 +133,12 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
             return
         context.reply(
             update,
-            _(
+            _.plural(
+                "You already have {n} group going, which is the most I can keep up with. "
+                "Please end it with /dissolve before you start another.",
                 "You already have {n} groups going, which is the most I can keep up with. "
                 "Please end one with /dissolve before you start another.",
-                n=context.config.groups.max_per_resident,
+                context.config.groups.max_per_resident,
             ),
         )
         return

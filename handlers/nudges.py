@@ -16,16 +16,20 @@ from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
 from models.base import utcnow
-from models.entities import Group, GroupStatus, Nudge, Request
+from models.entities import Group, GroupStatus, Nudge, Request, RequestKind
 
 ANSWERS = {"go": "still going", "sz": "snooze"}
 
 
 def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboardMarkup]:
-    text = _.plural(
-        "It's been quiet here for {n} day. Is this group still useful?",
-        "It's been quiet here for {n} days. Is this group still useful?",
-        nudge.quiet_days,
+    text = (
+        _("This group was active today. Is it still useful?")
+        if nudge.quiet_days == 0  # a nudge asked for with /nudge, on a lively day
+        else _.plural(
+            "It's been quiet here for {n} day. Is this group still useful?",
+            "It's been quiet here for {n} days. Is this group still useful?",
+            nudge.quiet_days,
+        )
     )
     markup = keyboard(
         [button(_("Still going"), "nd", "go", nudge.nudge_id)],
@@ -36,12 +40,22 @@ def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboa
 
 
 def owner_message(_: Gettext, nudge: nudges.Outgoing) -> str:
-    return _(
+    if nudge.quiet_days == 0:
+        return _(
+            "Your group <b>{title}</b> was active today, but nobody answered my last "
+            "question. Is it still useful? If its purpose is done, you can end it with "
+            "/dissolve in the group.",
+            title=nudge.title,
+        )
+    return _.plural(
+        "Your group <b>{title}</b> has been quiet for {n} day and nobody answered my last "
+        "question. Is it still useful? If its purpose is done, you can end it with "
+        "/dissolve in the group.",
         "Your group <b>{title}</b> has been quiet for {n} days and nobody answered my last "
         "question. Is it still useful? If its purpose is done, you can end it with "
         "/dissolve in the group.",
+        nudge.quiet_days,
         title=nudge.title,
-        n=nudge.quiet_days,
     )
 
 
@@ -93,6 +107,12 @@ def unclaimed_reminder(_: Gettext, request: Request) -> str:
 
 
 def due_reminder(_: Gettext, request: Request, today: bool) -> str:
+    """To whoever took the card: the helper of an ask, or the taker of an offer."""
+    if request.kind == RequestKind.OFFER:
+        text, giver = request.text, request.asker.first_name
+        if today:
+            return _("A reminder: today you get “{text}” from {name}.", text=text, name=giver)
+        return _("A reminder: tomorrow you get “{text}” from {name}.", text=text, name=giver)
     if today:
         return _("A reminder: you said you'd help with “{text}” today.", text=request.text)
     return _("A reminder: you said you'd help with “{text}” tomorrow.", text=request.text)

@@ -13,17 +13,18 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import Gettext, Html, plain
 from handlers import dissolve
+from handlers.audit import actions_text
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
+from handlers.figures import concerns_text, facts_text, overview_text
 from handlers.nudges import nudge_message, owner_message
 from handlers.numbers import parse_number, parse_row_id
 from handlers.request_parsing import clean
-from models import groups, nudges, oversight
+from models import audit, groups, nudges, oversight
 from models.base import utcnow
-from models.entities import Group, GroupStatus, Neighbourhood, User
+from models.entities import Group, GroupStatus, Neighbourhood
 
 AUDIT_DEFAULT, AUDIT_MAX = 10, 50
 
@@ -40,62 +41,12 @@ def _number(word: str | None) -> int | None:
     return parse_row_id((word or "").lstrip("#"))
 
 
-def overview_text(_: Gettext, lines: list[oversight.Line]) -> str:
-    if not lines:
-        return _("There are no neighbourhoods yet.")
-    text = [_("<b>Neighbourhoods, quietest first</b> (last 30 days)")]
-    for line in lines:
-        quiet = (
-            _("quiet for {n} days", n=line.quiet_days)
-            if line.quiet_days is not None
-            else _("no activity yet")
-        )
-        text.append(
-            _(
-                "{flag}<b>{title}</b> (#{number}): {residents} residents, {groups} groups, "
-                "{asked} asked, {done} done; {quiet}",
-                flag=Html("⚠️ " if line.quiet else ""),
-                title=line.neighbourhood.title,
-                number=line.neighbourhood.id,
-                residents=line.residents,
-                groups=line.active_groups,
-                asked=line.asked,
-                done=line.done,
-                quiet=quiet,
-            )
-        )
-    return "\n".join(text)
-
-
 async def overview(update: Update, context: BuurtContext) -> None:
     user = update.effective_user
     if user is None:
         return
     lines = await oversight.overview(context.session, utcnow(), await scope(context, user.id))
     context.reply(update, overview_text(context.gettext(), lines))
-
-
-def _concern(_: Gettext, concern: oversight.Concern) -> str:
-    what = (
-        _("group <b>{title}</b> (#{number})", title=concern.title, number=concern.id)
-        if concern.kind == "group"
-        else _("neighbourhood <b>{title}</b> (#{number})", title=concern.title, number=concern.id)
-    )
-    if concern.reason == "ignored_nudges":
-        why = _("did not answer {n} nudges", n=concern.number)
-    elif concern.reason == "new":
-        why = _("no activity yet")
-    elif concern.reason == "unclaimed":
-        why = _("{n} requests unclaimed for more than 3 days", n=concern.number)
-    else:
-        why = _("quiet for {n} days", n=concern.number)
-    return f"• {what}: {why}"
-
-
-def concerns_text(_: Gettext, found: list[oversight.Concern]) -> str:
-    if not found:
-        return _("Nothing needs attention right now.")
-    return "\n".join([_("<b>Needs attention</b>")] + [_concern(_, c) for c in found])
 
 
 async def quiet(update: Update, context: BuurtContext) -> None:
@@ -117,22 +68,8 @@ async def group_facts(update: Update, context: BuurtContext) -> None:
     if facts is None:
         context.reply(update, _("There is no group #{number}.", number=words[0].lstrip("#")))
         return
-    states = ", ".join(f"{state}: {count}" for state, count in sorted(facts.by_state.items()))
-    context.reply(
-        update,
-        _(
-            "<b>{title}</b> (#{number}), {status}\nAge: {age} days. Members: {members}.\n"
-            "Requests: {states}.\nLast activity: {quiet} days ago. Nudges: {nudges}.",
-            title=facts.group.title,
-            number=facts.group.id,
-            status=facts.group.status,
-            age=facts.age_days,
-            members=facts.members,
-            states=states or "0",
-            quiet=facts.quiet_days if facts.quiet_days is not None else "?",
-            nudges=facts.nudges,
-        ),
-    )
+    timezone = facts.home.timezone if facts.home else context.config.defaults.timezone
+    context.reply(update, facts_text(_, facts, utcnow(), timezone))
 
 
 async def _group_in_scope(context: BuurtContext, user_id: int, word: str | None) -> Group | None:
@@ -284,19 +221,13 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     words = words_of(update)
     wanted = parse_number((words[0] if words else "").lstrip("#")) or AUDIT_DEFAULT
-    entries = await oversight.recent(
+    found = await audit.actions(
         context.session, min(wanted, AUDIT_MAX), await scope(context, user.id)
     )
-    if not entries:
+    if not found:
         context.reply(update, _("No actions yet."))
         return
-    lines = [_("<b>Latest actions</b>")]
-    for entry in entries:
-        actor = await context.session.get(User, entry.actor_id)
-        who = actor.first_name if actor else str(entry.actor_id)
-        what = " · ".join(plain(part) for part in (who, entry.action, entry.target))
-        lines.append(f"{entry.at:%Y-%m-%d %H:%M} UTC · {what}")
-    context.reply(update, "\n".join(lines))
+    context.reply(update, actions_text(_, found, utcnow(), context.config.defaults.timezone))
 
 
 async def dissolve_anywhere(update: Update, context: BuurtContext) -> None:

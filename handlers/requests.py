@@ -17,11 +17,12 @@ from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import request_parsing
 from handlers.buttons import keyboard, no_longer_works, parse, pattern, shows
-from handlers.cards import card, date_text, line
+from handlers.cards import card, line
 from handlers.commands import arguments_of, command_handler
+from handlers.dates import day_text
 from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
-from handlers.people import person
+from handlers.people import mention, person
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
 from models.entities import Group, Neighbourhood, Request, RequestKind
@@ -112,7 +113,7 @@ def _passed(_: Gettext, day: date) -> str:
     return _(
         "I left the date off: {date} has passed. Do you want a date on it? Press "
         "Cancel under the request and ask again with the year, for example: {example}",
-        date=date_text(_, day),
+        date=day_text(_, day, utcnow().date()),
         example=f"{day.day}-{day.month}-{utcnow().year + 1}",
     )
 
@@ -127,10 +128,12 @@ def _too_long(_: Gettext) -> str:
 
 def _problem(_: Gettext, code: str, limit: int) -> str:
     if code == "limit":
-        return _(
+        return _.plural(
+            "You already have {n} open request here. Please mark it done or cancel it "
+            "before you post another.",
             "You already have {n} open requests here. Please mark one done or cancel it "
             "before you post another.",
-            n=limit,
+            limit,
         )
     if code == "beneficiary":
         return _("Please keep the name of the person you ask for short.")
@@ -153,13 +156,28 @@ ACTIONS = {"c": requests.claim, "r": requests.release, "d": requests.finish}
 def _refusal(_: Gettext, error: requests.RequestError) -> str:
     request = error.request
     claimer = request.claimer.first_name if request and request.claimer else "?"
-    return {
-        "taken": _("{name} is already on it.", name=claimer),
-        "own": _("This is your own request."),
-        "not_claimer": _("Only {name} can release this.", name=claimer),
-        "not_involved": _("Only the helper or the asker can mark this done."),
-        "not_asker": _("Only the person who posted this can cancel it."),
-    }.get(error.code, _("This request has already moved on."))
+    if request is not None and request.kind == RequestKind.OFFER:
+        refusals = {
+            "taken": _("This offer already goes to {name}.", name=claimer),
+            "own": _("This is your own offer."),
+            "not_claimer": _("Only {name} can say it is no longer needed.", name=claimer),
+            "not_involved": _(
+                "Only {giver} or {name} can mark this done.",
+                giver=request.asker.first_name,
+                name=claimer,
+            ),
+            "stale": _("This offer already goes to someone, or it is done."),
+        }
+    else:
+        refusals = {
+            "taken": _("{name} is already on it.", name=claimer),
+            "own": _("This is your own request."),
+            "not_claimer": _("Only {name} can release this.", name=claimer),
+            "not_involved": _("Only the helper or the asker can mark this done."),
+            "stale": _("Someone is already on this request, or it is done."),
+        }
+    refusals["not_asker"] = _("Only the person who posted this can cancel it.")
+    return refusals.get(error.code, refusals["stale"])
 
 
 def _on_its_card(query: CallbackQuery, request: Request) -> bool:
@@ -212,23 +230,44 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         return
     text, markup = card(card_language(context, place.neighbourhood), request)
     context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
+    context.answer(update, _answer(_, str(action), request))
+    if action == "c" and request.asker.started_at is not None:
+        _ = context.gettext_for(request.asker.language_code)  # the asker reads this
+        context.outbox.send(request.asker_id, _taken(_, request))
+
+
+def _answer(_: Gettext, action: str, request: Request) -> str:
+    """The short answer to whoever pressed, in words that fit an ask or an offer."""
+    if request.kind == RequestKind.OFFER:
+        if action == "c":
+            return _("Good! Everyone can see you would like this.")
+        if action == "r":
+            return _("Fine: now someone else can have it.")
     answers = {
         "c": _("Thank you! Everyone can see you are on it."),
         "r": _("Released: someone else can pick it up."),
         "d": _("Marked done. Thank you!"),
         "x": _("Cancelled."),
     }
-    context.answer(update, answers[str(action)])
-    if action == "c" and request.asker.started_at is not None:
-        _ = context.gettext_for(request.asker.language_code)  # the asker reads this
-        context.outbox.send(
-            request.asker_id,
-            _(
-                "Good news: {name} will help with “{text}”.",
-                name=user.first_name,
-                text=request.text,
-            ),
+    return answers[action]
+
+
+def _taken(_: Gettext, request: Request) -> str:
+    """The poster's DM when someone takes their card: who, and how to reach them."""
+    claimer = request.claimer
+    assert claimer is not None
+    if request.kind == RequestKind.ASK:
+        return _(
+            "Good news: {name} will help with “{text}”.",
+            name=claimer.first_name,
+            text=request.text,
         )
+    return _(
+        "Good news: {name} would like your offer “{text}”. Tap the name to send a message "
+        "and agree on the details.",
+        name=mention(claimer.id, claimer.first_name, claimer.username),
+        text=request.text,
+    )
 
 
 # -- lists and moderation ------------------------------------------------------------------

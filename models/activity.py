@@ -7,6 +7,7 @@ a group's next nudge back, so a lively group is never nudged.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,12 @@ KEEP_DAYS = 400
 #: Last-activity times are kept to this precision: a chat that is busy right now is not
 #: written to on every message, and nudges, days apart, never notice the difference.
 PRECISION = timedelta(minutes=1)
+
+
+def days_since(since: datetime, now: datetime, timezone: str) -> int:
+    """Days as the neighbourhood counts them on its calendar: 0 means today, there."""
+    zone = ZoneInfo(timezone)
+    return max((now.astimezone(zone).date() - since.astimezone(zone).date()).days, 0)
 
 
 def next_nudge(group: Group, after_days: int, now: datetime) -> datetime:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activity import next_nudge
+from models.activity import days_since, next_nudge
 from models.entities import Group, GroupStatus, Neighbourhood, Nudge, NudgeStatus, User
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -107,7 +107,7 @@ async def decide_some(
             {
                 "group_id": group.id,
                 "due_at": group.nudge_due_at,
-                "quiet_days": max((now - quiet_since).days, 0),
+                "quiet_days": days_since(quiet_since, now, home.timezone),
                 "step": step,
                 "decided_at": now,
             }
@@ -276,7 +276,7 @@ async def nudge_now(session: AsyncSession, group: Group, now: datetime) -> Outgo
     nudge = Nudge(
         group_id=group.id,
         due_at=now,
-        quiet_days=max((now - quiet_since).days, 0),
+        quiet_days=days_since(quiet_since, now, home.timezone),
         step=step,
         status=NudgeStatus.QUEUED,
         attempts=1,

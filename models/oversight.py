@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.activity import days_since
 from models.entities import (
     ActivityDay,
     AuditEntry,
@@ -116,13 +117,10 @@ class Line:
     residents: int
     active_groups: int
     asked: int
+    offered: int
     done: int
     quiet_days: int | None
     quiet: bool
-
-
-def _days(since: datetime | None, now: datetime) -> int | None:
-    return None if since is None else max((now - since).days, 0)
 
 
 async def overview(session: AsyncSession, now: datetime, ids: list[int] | None) -> list[Line]:
@@ -148,11 +146,12 @@ async def overview(session: AsyncSession, now: datetime, ids: list[int] | None) 
         .group_by(Group.neighbourhood_id)
     )
     since = now - WINDOW
-    asked = await counts(
-        select(Request.neighbourhood_id, func.count())
+    posted = await session.execute(
+        select(Request.neighbourhood_id, Request.kind, func.count())
         .where(Request.neighbourhood_id.in_(wanted), Request.created_at >= since)
-        .group_by(Request.neighbourhood_id)
+        .group_by(Request.neighbourhood_id, Request.kind)
     )
+    made = {(home_id, kind): count for home_id, kind, count in posted.all()}
     done = await counts(
         select(Request.neighbourhood_id, func.count())
         .where(
@@ -173,13 +172,14 @@ async def overview(session: AsyncSession, now: datetime, ids: list[int] | None) 
             (t for t in (home.last_activity_at, group_activity.get(home.id)) if t is not None),
             default=None,
         )
-        days = _days(latest, now)  # type: ignore[arg-type]
+        days = None if latest is None else days_since(latest, now, home.timezone)  # type: ignore[arg-type]
         lines.append(
             Line(
                 neighbourhood=home,
                 residents=residents.get(home.id, 0),
                 active_groups=active.get(home.id, 0),
-                asked=asked.get(home.id, 0),
+                asked=made.get((home.id, RequestKind.ASK), 0),
+                offered=made.get((home.id, RequestKind.OFFER), 0),
                 done=done.get(home.id, 0),
                 quiet_days=days,
                 quiet=days is None or days >= home.nudge_after_days,
@@ -227,7 +227,10 @@ async def concerns(session: AsyncSession, now: datetime, ids: list[int] | None) 
                 Concern("group", group.id, group.title, "ignored_nudges", group.ignored_nudges)
             )
         elif group.ignored_nudges:
-            days = _days(group.last_activity_at, now) or 0
+            since = group.last_activity_at or group.linked_at or group.created_at
+            home_id = group.neighbourhood_id
+            home = await session.get(Neighbourhood, home_id) if home_id is not None else None
+            days = days_since(since, now, home.timezone if home else "UTC")
             found.append(Concern("group", group.id, group.title, "quiet", days))
     unclaimed = select(Request.neighbourhood_id, func.count()).where(
         Request.kind == RequestKind.ASK,
@@ -248,7 +251,8 @@ async def concerns(session: AsyncSession, now: datetime, ids: list[int] | None) 
 @dataclass(frozen=True)
 class Facts:
     group: Group
-    age_days: int
+    home: Neighbourhood | None
+    started: datetime
     members: int
     by_state: dict[str, int]
     quiet_days: int | None
@@ -278,12 +282,21 @@ async def facts(session: AsyncSession, group_id: int, now: datetime) -> Facts | 
     nudges = await session.scalar(
         select(func.count()).select_from(Nudge).where(Nudge.group_id == group.id)
     )
+    home = (
+        await session.get(Neighbourhood, group.neighbourhood_id)
+        if group.neighbourhood_id is not None
+        else None
+    )
+    last = group.last_activity_at
     return Facts(
         group=group,
-        age_days=_days(group.linked_at or group.created_at, now) or 0,
+        home=home,
+        started=group.linked_at or group.created_at,
         members=members or 0,
         by_state=dict(states),
-        quiet_days=_days(group.last_activity_at, now),
+        quiet_days=None
+        if last is None
+        else days_since(last, now, home.timezone if home else "UTC"),
         nudges=nudges or 0,
     )
 

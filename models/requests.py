@@ -239,7 +239,9 @@ async def mine(session: AsyncSession, user_id: int, now: datetime | None = None)
     helped = await session.scalars(
         select(Request)
         .where(
-            Request.claimer_id == user_id,
+            # The helper of an ask, but the giver of an offer: its taker was helped.
+            ((Request.kind == RequestKind.ASK) & (Request.claimer_id == user_id))
+            | ((Request.kind == RequestKind.OFFER) & (Request.asker_id == user_id)),
             Request.state == RequestState.DONE,
             Request.closed_at >= month_start,
         )

@@ -62,7 +62,7 @@ async def test_numbers_past_our_ids_are_simply_not_found(
             assert str((await press.wait()).text) in NOT_FOUND, press.data
 
         await piet.start(f"join_{big}")
-        assert "cannot be joined" in (await piet.dm.next_bot_message()).text
+        assert "cannot join this group" in (await piet.dm.next_bot_message()).text
         await anna.send(street.chat, f"/cancel {big} dubbel")
         reply = (await street.chat.next_bot_message()).text
         assert f"Er is geen open verzoek #{big} in deze chat." == reply

@@ -389,6 +389,11 @@ async def test_groups_lists_and_join_button(sb: Sandbox, people: People, bot: Bu
     await anna.send(anna.dm, f"/start {payload}")
     offer = await anna.dm.next_bot_message()
     await anna.request_join(offer.buttons[0][0]["url"])
+    secret = await _group(bot, "Geheim")
+    await anna.send(anna.dm, f"/start join_{secret.id}")  # no join button for a private group
+    assert (await anna.dm.next_bot_message()).text == (
+        "Via deze link kun je niet (meer) bij deze groep. Vraag een lid om een nieuwe uitnodiging."
+    )
     await piet.send(piet.dm, "/mine")
     mine = (await piet.dm.next_bot_message()).text
     assert "Open <groep>" in mine and "Geheim" in mine and "owner" in mine

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select, update
 
 from bot.app import services_of
@@ -17,6 +19,7 @@ from models import (
     Neighbourhood,
     Nudge,
     NudgeStatus,
+    Request,
     neighbourhoods,
 )
 from models.base import utcnow
@@ -125,7 +128,7 @@ async def test_authorization_matrix(sb: Sandbox, people: People, bot: BuurtAppli
 
 
 async def _has_nudge(chat) -> bool:
-    return any("quiet here" in m.text or "stil" in m.text for m in chat.bot_messages)
+    return any("still useful" in m.text or "nog nuttig" in m.text for m in chat.bot_messages)
 
 
 async def test_settings_change_validate_and_audit(
@@ -163,7 +166,10 @@ async def test_settings_change_validate_and_audit(
         actions
     )
     audit = await _ask(people.fleur, "/audit 5")
-    assert "settings language" in audit and "Anna" in audit
+    assert (
+        f"Anna heeft een instelling van buurt Kerklaan (#{home_id}) veranderd: language=en\n"
+        in audit
+    )
 
 
 async def test_a_facilitator_dissolves_a_group_with_a_reason(
@@ -210,6 +216,28 @@ async def test_a_ban_reaches_every_group_and_future_joins(
     async with db(bot) as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert "ban" in actions and "unban" in actions
+    async with db(bot) as session:  # someone the bot no longer knows, about someone unknown
+        session.add(
+            AuditEntry(
+                at=utcnow(),
+                actor_id=4242,
+                action="ban",
+                target="user 5151",
+                neighbourhood_id=(await _ids(bot))[0],
+            )
+        )
+        await session.commit()
+    audit = await _ask(people.fleur, "/audit")  # Fleur reads Dutch
+    local = datetime.now(ZoneInfo("Europe/Amsterdam"))  # the neighbourhood's clock, not UTC's
+    clocks = [
+        f"{format_date(t, 'EEEE d MMMM', locale='nl')} {t:%H:%M}"
+        for t in (local, local - timedelta(minutes=1))
+    ]
+    assert any(audit.startswith(f"Laatste acties\n• {clock}: ") for clock in clocks), audit
+    assert "Anna heeft Piet uitgesloten van Kerklaan. Reden: spam" in audit
+    assert "Anna heeft Piet weer toegelaten tot Kerklaan." in audit
+    assert ": Iemand heeft iemand uitgesloten van Kerklaan.\n" in audit
+    assert not any(word in audit for word in ("UTC", "user", "unban", "1000", "4242", "5151"))
 
 
 async def _status_is(chat, user, status: str) -> bool:
@@ -415,6 +443,87 @@ async def test_a_nudge_on_its_way_through_the_outbox_is_sent_once(
     async with db(bot) as session:
         recorded = list(await session.scalars(select(Nudge)))
     assert [(n.status, n.message_id) for n in recorded] == [(NudgeStatus.SENT, nudge.message_id)]
+
+
+async def test_figures_meet_their_nouns_in_the_readers_words(
+    sb: Sandbox, people: People, bot_on_each_database: BuurtApplication
+):
+    bot = bot_on_each_database  # counted in SQL: on SQLite and PostgreSQL alike
+    cast = await _world(sb, people)
+    street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
+    await people.anna.send(street, "/ask boodschappen")
+    await street.next_bot_message()
+    await people.piet.send(street, "/offer een ladder")
+    await street.next_bot_message()
+    overview = await _ask(people.fleur, "/overview")  # Fleur reads Dutch
+    assert "Kerklaan (#1): 3 bewoners, 1 groep, 1 gevraagd, 1 aangeboden, 0 klaar; " in overview
+    assert "Dorpsstraat (#2): 1 bewoner, 0 groepen, 0 gevraagd, 0 aangeboden, 0 klaar" in overview
+    assert "vandaag nog actief" in overview and "0 dagen stil" not in overview
+
+    await cast["owner"].send(street, "/newgroup Wacht nog")
+    await street.next_bot_message()
+    _home_id, group_id = await _ids(bot)
+    async with db(bot) as session:
+        waiting = await session.scalar(select(Group.id).where(Group.title == "Wacht nog"))
+    facts = await _ask(people.fleur, f"/group {waiting}")
+    assert facts.startswith(f"Wacht nog (#{waiting}): wacht op een groepschat\nBegonnen: ")
+    assert facts.endswith(
+        "Leden: 0.\nVerzoeken: nog geen.\nLaatste activiteit: nog geen.\nHerinneringen: 0."
+    )
+    going = await _ask(people.fleur, f"/group {group_id}")
+    assert going.startswith(f"Kees zijn groep (#{group_id}): loopt\n")
+    assert "pending" not in facts + going and "active" not in going and "?" not in facts
+
+    async with db(bot) as session:  # one nudge ignored, one ask waiting for four days
+        await session.execute(
+            update(Group).where(Group.id == group_id).values(ignored_nudges=1, needs_attention=True)
+        )
+        await session.execute(update(Request).values(created_at=utcnow() - timedelta(days=4)))
+        await session.commit()
+    quiet = await _ask(people.fleur, "/quiet")
+    assert f"groep Kees zijn groep (#{group_id}): reageerde niet op 1 herinnering\n" in quiet
+    assert "buurt Kerklaan (#1): 1 verzoek al meer dan 3 dagen niet opgepakt" in quiet
+    async with db(bot) as session:  # nobody wrote since it was linked, five days ago
+        linked = utcnow() - timedelta(days=5)
+        await session.execute(
+            update(Group)
+            .where(Group.id == group_id)
+            .values(needs_attention=False, last_activity_at=None, linked_at=linked)
+        )
+        await session.commit()
+    quiet = await _ask(people.fleur, "/quiet")
+    assert f"groep Kees zijn groep (#{group_id}): 5 dagen stil\n" in quiet
+
+
+async def _said(chat, text: str) -> bool:
+    return any(m.text == text for m in chat.bot_messages)
+
+
+async def test_a_nudge_says_active_today_and_counts_one_day_as_one(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    cast = await _world(sb, people)
+    _home_id, group_id = await _ids(bot)
+    group_chat = next(c for c in sb.chats.values() if c.title == "Kees zijn groep")
+    await _ask(people.fleur, f"/nudge {group_id}")
+    today = "Deze groep was vandaag nog actief. Is hij nog nuttig?"
+    await eventually(lambda: _said(group_chat, today))
+
+    async def sent() -> bool:
+        async with db(bot) as session:
+            return set(await session.scalars(select(Nudge.status))) == {NudgeStatus.SENT}
+
+    await eventually(sent)
+    async with db(bot) as session:  # last seen yesterday; a second nudge goes to the owner too
+        yesterday = utcnow() - timedelta(days=1)
+        await session.execute(update(Group).values(last_activity_at=yesterday))
+        await session.commit()
+    await _ask(people.fleur, f"/nudge {group_id}")
+    await eventually(
+        lambda: _said(group_chat, "Het is hier al 1 dag stil. Is deze groep nog nuttig?")
+    )
+    told = await cast["owner"].dm.next_bot_message()
+    assert "has been quiet for 1 day and nobody answered" in told.text
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from bot.context import BuurtApplication
 from models import AuditEntry, Request, RequestState
 from sandbox import Sandbox, SentMessage
-from tests.e2e.conftest import People, db, eventually
+from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import invite_link_of, neighbourhood, start_group
 
 
@@ -58,23 +59,77 @@ async def test_ask_lifecycle(sb: Sandbox, people: People, bot: BuurtApplication)
     assert row.card_message_id == card.message_id
 
 
-async def test_offer_lifecycle_and_cancel(sb: Sandbox, people: People, bot: BuurtApplication):
+async def test_an_offer_is_taken_as_an_offer(sb: Sandbox, people: People, bot: BuurtApplication):
+    anna, piet = people.anna, people.piet
+    jan = sb.add_user("Jan", language_code="nl", username="jan")
+    street = await neighbourhood(sb, anna, piet, jan)
+    await anna.start()
+    await anna.dm.next_bot_message()
+    await anna.send(street.chat, "/offer ik kan een ladder uitlenen")
+    card = await street.chat.next_bot_message()
+    assert "Open: wie wil dit graag?" in card.text
+    assert card.button_texts == ["Dat wil ik graag", "Annuleren"]
+    own = await anna.press(card, "Dat wil ik graag")
+    assert (await own.wait()).text == "Dit is je eigen aanbod."
+
+    taken = await jan.press(card, "Dat wil ik graag")
+    assert (await taken.wait()).text == "Fijn! Iedereen ziet dat je dit graag wilt."
+    await eventually(lambda: _text_is(card, "Jan wil dit graag."))
+    assert card.button_texts == ["Klaar", "Hoeft niet meer", "Annuleren"]
+    told = await anna.dm.next_bot_message()  # the offerer learns who would like it, and how
+    assert told.text == (
+        "Goed nieuws: Jan (@jan) wil graag je aanbod “ik kan een ladder uitlenen”. Tik op de "
+        "naam om een bericht te sturen. Dan kunnen jullie samen iets afspreken."
+    )
+    assert [(e["type"], e["user"]["id"]) for e in told.entities] == [("text_mention", jan.id)]
+
+    original = card.history[0].reply_markup
+    assert original is not None
+    late = await piet.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
+    assert (await late.wait()).text == "This offer already goes to Jan."  # Piet reads English
+    stranger = await piet.press(card, "Klaar")
+    assert (await stranger.wait()).text == "Only Anna or Jan can mark this done."
+    released = await jan.press(card, "Hoeft niet meer")
+    assert (await released.wait()).text == "Goed: nu kan iemand anders het krijgen."
+    await eventually(lambda: _text_is(card, "wie wil dit graag?"))
+
+    await jan.press(card, "Dat wil ik graag")
+    await eventually(lambda: _text_is(card, "Jan wil dit graag."))
+    await anna.dm.next_bot_message()
+    await anna.press(card, "Klaar")
+    await eventually(lambda: _text_is(card, "Klaar: Jan heeft het gekregen. Bedankt, Anna! 💚"))
+    assert "Gedaan door" not in card.text and card.button_texts == []
+    stale = await jan.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
+    assert (await stale.wait()).text == "Dit aanbod gaat al naar iemand, of het is klaar."
+
+
+async def test_a_cancelled_offer_says_it_is_off(sb: Sandbox, people: People, bot: BuurtApplication):
     anna, piet = people.anna, people.piet
     street = await neighbourhood(sb, anna, piet)
     await piet.send(street.chat, "/offer I can lend a ladder")
     card = await street.chat.next_bot_message()
-    assert "Ik heb interesse" in card.button_texts
     forbidden = await anna.press(card, "Annuleren")
     assert "alleen" in str((await forbidden.wait()).text).lower()
-    await anna.press(card, "Ik heb interesse")
-    await eventually(lambda: _text_is(card, "Anna heeft interesse"))
     await piet.press(card, "Annuleren")
+    await eventually(lambda: _text_is(card, "Dit aanbod gaat niet door."))
+    assert (await _rows(bot))[0].state == RequestState.CANCELLED
+
+
+async def test_a_stale_press_on_an_ask_says_what_happened(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await anna.send(street.chat, "/ask boodschappen")
+    card = await street.chat.next_bot_message()
+    await anna.press(card, "Annuleren")
     await eventually(lambda: _text_is(card, "Geannuleerd"))
     original = card.history[0].reply_markup
     assert original is not None
-    stale = await anna.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
-    assert "al verder" in str((await stale.wait()).text)
-    assert (await _rows(bot))[0].state == RequestState.CANCELLED
+    stale = await piet.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
+    assert (await stale.wait()).text == "Someone is already on this request, or it is done."
+    again = await anna.press_data(card, original["inline_keyboard"][0][1]["callback_data"])
+    assert (await again.wait()).text == "Met dit verzoek is al iemand bezig, of het is klaar."
 
 
 async def test_asking_on_behalf_with_a_due_date(sb: Sandbox, people: People, bot: BuurtApplication):
@@ -187,6 +242,24 @@ async def test_open_request_limit(sb: Sandbox, people: People, bot: BuurtApplica
         assert await session.scalar(select(func.count()).select_from(Request)) == 10
 
 
+async def test_a_limit_of_one_is_said_in_the_singular(sb: Sandbox, people: People, tmp_path: Path):
+    config = make_config(sb, tmp_path, [])
+    config = config.model_copy(
+        update={
+            "requests": config.requests.model_copy(update={"max_open_per_resident": 1}),
+            "groups": config.groups.model_copy(update={"max_per_resident": 1}),
+        }
+    )
+    async with running(sb, config):
+        anna, street = people.anna, (await neighbourhood(sb, people.anna, people.piet)).chat
+        for command in ("/ask een", "/ask twee", "/newgroup Een", "/newgroup Twee"):
+            await anna.send(street, command)
+            await street.next_bot_message()
+        one_request, one_group = street.bot_messages[-3], street.bot_messages[-1]
+    assert one_request.text.startswith("Je hebt hier al 1 open verzoek. Zet het op klaar")
+    assert one_group.text.startswith("Je hebt al 1 groep lopen, meer kan ik niet bijhouden.")
+
+
 async def test_forged_and_foreign_buttons(sb: Sandbox, people: People, bot: BuurtApplication):
     anna, piet = people.anna, people.piet
     street = await neighbourhood(sb, anna, piet)
@@ -264,6 +337,28 @@ async def test_mine_shows_asks_claims_and_thanks(
     assert "tweede" in text and "helped with 1 request" in text
     await anna.send(anna.dm, "/mine")
     assert "tweede" in (await anna.dm.next_bot_message()).text
+
+
+async def test_mine_tells_giving_an_offer_from_taking_one(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await anna.send(street.chat, "/offer soep")
+    soup = await street.chat.next_bot_message()
+    await piet.press(soup, "Dat wil ik graag")
+    await anna.send(street.chat, "/offer een ladder")
+    card = await street.chat.next_bot_message()
+    await piet.press(card, "Dat wil ik graag")
+    await eventually(lambda: _text_is(card, "Piet"))
+    await anna.press(card, "Klaar")
+    await eventually(lambda: _text_is(card, "Bedankt"))
+    await piet.send(piet.dm, "/mine")
+    taker = (await piet.dm.next_bot_message()).text
+    assert "Offers you would like" in taker and "soep" in taker
+    assert "helping" not in taker and "helped" not in taker
+    await anna.send(anna.dm, "/mine")
+    assert "Deze maand hielp je met 1 verzoek." in (await anna.dm.next_bot_message()).text
 
 
 async def test_a_coordinator_cancels_with_a_reason(

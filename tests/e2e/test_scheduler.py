@@ -55,3 +55,27 @@ async def test_a_quiet_group_is_nudged_and_answers(sb: Sandbox, people: People, 
         await people.piet.press(second, "Sluit de groep af")
         confirm = await chat.next_bot_message()
         assert "Yes, end it" in confirm.button_texts  # Piet pressed: Piet reads English
+
+
+async def test_whoever_takes_an_offer_is_reminded_of_it_as_an_offer(
+    sb: Sandbox, people: People, tmp_path: Path
+):
+    config = make_config(sb, tmp_path, [])
+    config = config.model_copy(
+        update={"scheduler": config.scheduler.model_copy(update={"interval_seconds": 0.3})}
+    )
+    async with running(sb, config) as app:
+        anna, jan = people.anna, sb.add_user("Jan", language_code="nl")
+        street = await neighbourhood(sb, anna, jan)
+        async with db(app) as session:
+            await session.execute(
+                update(Neighbourhood).values(quiet_start="00:00", quiet_end="00:00")
+            )
+            await session.commit()
+        await jan.start()
+        await jan.dm.next_bot_message()
+        await anna.send(street.chat, "/offer soep voor morgen")
+        card = await street.chat.next_bot_message()
+        await jan.press(card, "Dat wil ik graag")
+        reminder = await jan.dm.next_bot_message(timeout=10)
+        assert reminder.text == "Een herinnering: morgen krijg je “soep voor morgen” van Anna."

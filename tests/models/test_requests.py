@@ -115,3 +115,22 @@ async def test_limits(session: AsyncSession):
     await post("x" * 500)
     with pytest.raises(requests.RequestError, match="limit"):
         await post("nog een", limit=2)  # the fixture's ask and the one above are open
+
+
+async def test_giving_an_offer_counts_as_helping_and_taking_one_does_not(session: AsyncSession):
+    ask_id, home_id = await _setup(session, helpers=1)
+    offer = await requests.post(
+        session,
+        requests.Draft(RequestKind.OFFER, "een ladder"),
+        asker_id=ASKER.id,
+        chat_id=-100,
+        neighbourhood_id=home_id,
+        group_id=None,
+        limit=10,
+    )
+    for request_id in (ask_id, offer.id):
+        await requests.claim(session, request_id, 100)
+        await requests.finish(session, request_id, ASKER.id)
+    giver, taker = await requests.mine(session, ASKER.id), await requests.mine(session, 100)
+    assert [r.id for r in giver.helped_this_month] == [offer.id]
+    assert [r.id for r in taker.helped_this_month] == [ask_id]
