@@ -24,6 +24,7 @@ from models.entities import (
     GroupStatus,
     Neighbourhood,
 )
+from models.neighbourhoods import find_active
 from models.people import is_person
 
 TITLE_MAX = 64
@@ -152,6 +153,17 @@ async def active_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
     if found is not None:
         memo[chat_id] = found
     return found
+
+
+async def language_of_chat(session: AsyncSession, chat_id: int) -> str | None:
+    """What a shared chat speaks: its neighbourhood's language, in its groups too."""
+    neighbourhood = await find_active(session, chat_id)
+    if neighbourhood is None:
+        group = await active_in_chat(session, chat_id)
+        if group is None or group.neighbourhood_id is None:
+            return None
+        neighbourhood = await session.get(Neighbourhood, group.neighbourhood_id)
+    return neighbourhood.language if neighbourhood is not None else None
 
 
 async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
