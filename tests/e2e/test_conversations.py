@@ -1,0 +1,68 @@
+"""Conversations in Dutch and English: who reads a reply decides its language, and
+nobody who writes to the bot is left in silence."""
+
+from __future__ import annotations
+
+from bot.context import BuurtApplication
+from sandbox import Sandbox
+from tests.e2e.conftest import People
+from tests.e2e.groups_world import ask_for_group, neighbourhood, start_group, token_of
+
+
+async def test_shared_chats_speak_the_neighbourhood_language_and_dms_the_readers(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet  # Piet's Telegram speaks English
+    street = await neighbourhood(sb, anna, piet)
+    await piet.send(street.chat, "/groups")
+    assert "groep" in (await street.chat.next_bot_message()).text.lower()
+    await piet.send(street.chat, "/requests")
+    assert "verzoek" in (await street.chat.next_bot_message()).text.lower()
+
+    # The group Piet starts welcomes in Dutch, like its cards.
+    group = await start_group(sb, street, piet, "Tuinclub")
+    welcome = group.bot_messages[0].text
+    assert "Welkom" in welcome or "welkom" in welcome, welcome
+    await piet.send(group, "/ask een schep lenen")
+    assert "Ik help" in str((await group.next_bot_message()).buttons)
+
+    # His own DM stays English.
+    await piet.send(piet.dm, "/help")
+    assert "What you can do here" in (await piet.dm.next_bot_message()).text
+
+
+async def test_a_plain_dm_gets_one_short_answer_with_the_next_steps(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    await anna.send(anna.dm, "Hallo, ik wil graag hulp met mijn boodschappen")
+    reply = await anna.dm.next_bot_message()
+    assert "Hoi Anna" in reply.text and "/vraag" in reply.text, reply.text
+    labels = [b["text"] for row in reply.buttons for b in row]
+    assert labels == ["Wat kan ik doen?", "Mijn groepen"]
+    await anna.press(reply, "Wat kan ik doen?")
+    assert "Wat je hier kunt doen" in (await anna.dm.next_bot_message()).text
+    await anna.press(reply, "Mijn groepen")
+    assert "geen groep" in (await anna.dm.next_bot_message()).text
+
+    # A greeting that asks for nothing gets the menu without the /ask hint.
+    await piet.send(piet.dm, "Good morning")
+    morning = await piet.dm.next_bot_message()
+    assert "Hello Piet" in morning.text and "/ask" not in morning.text
+    assert morning.buttons
+
+
+async def test_a_start_link_with_an_unknown_payload_gets_the_greeting(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    await anna.start("iets-onbekends")
+    greeting = (await anna.dm.next_bot_message()).text
+    assert "Hoi Anna" in greeting and "groepschat" not in greeting.split("\n")[0]
+    assert "nieuwe groep" not in greeting
+
+    # A group's own startgroup link opened as a DM still explains what it is for.
+    street = await neighbourhood(sb, anna, piet)
+    token = token_of(await ask_for_group(piet, street.chat, "Buurtfeest"))
+    await piet.start(token)
+    assert "/newgroup" in (await piet.dm.next_bot_message()).text
