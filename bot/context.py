@@ -79,7 +79,11 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         if isinstance(update, Update) and update.effective_user is not None:
             context.language_code = update.effective_user.language_code
         if isinstance(update, Update) and update.effective_chat is not None:
-            context.shared_chat = update.effective_chat.type != ChatType.PRIVATE
+            # A join request is answered in the requester's DM, in their language.
+            context.shared_chat = (
+                update.effective_chat.type != ChatType.PRIVATE
+                and update.chat_join_request is None
+            )
         return context
 
     @property
