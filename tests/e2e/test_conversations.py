@@ -66,3 +66,27 @@ async def test_a_start_link_with_an_unknown_payload_gets_the_greeting(
     token = token_of(await ask_for_group(piet, street.chat, "Buurtfeest"))
     await piet.start(token)
     assert "/newgroup" in (await piet.dm.next_bot_message()).text
+
+
+async def test_settings_read_the_way_people_type(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    await anna.send(street.chat, "/settings join_question=In welke straat woon je?")
+    shown = (await street.chat.next_bot_message()).text
+    assert "join_question=In welke straat woon je?" in shown
+    number = shown.split("(#")[1].split(")")[0]
+    assert "/settings join_question=" in shown and f"/settings {number} " not in shown
+
+    await anna.start()
+    await anna.dm.next_bot_message()
+    await anna.send(anna.dm, f"/settings {number} join_question=Woon je hier? quiet_hours=uit")
+    in_dm = (await anna.dm.next_bot_message()).text
+    assert "join_question=Woon je hier?\n" in in_dm and "quiet_hours=uit" in in_dm
+    assert f"/settings {number} join_question=" in in_dm
+    # A typo in a key names that key, and changes nothing.
+    await anna.send(anna.dm, f"/settings {number} quiet_hour=22:00-08:00")
+    assert "quiet_hour" in (await anna.dm.next_bot_message()).text
+    await anna.send(anna.dm, f"/settings {number}")
+    assert "quiet_hours=uit" in (await anna.dm.next_bot_message()).text
