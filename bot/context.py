@@ -81,8 +81,7 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         if isinstance(update, Update) and update.effective_chat is not None:
             # A join request is answered in the requester's DM, in their language.
             context.shared_chat = (
-                update.effective_chat.type != ChatType.PRIVATE
-                and update.chat_join_request is None
+                update.effective_chat.type != ChatType.PRIVATE and update.chat_join_request is None
             )
         return context
 

@@ -12,12 +12,15 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Gettext, Html
 from handlers.buttons import button, keyboard
+from models import requests
 from models.entities import Request, RequestKind, RequestState
 
 SNIPPET = 60
 
 
 def _state(_: Gettext, request: Request) -> str:
+    if requests.ended_with_its_group(request):
+        return _("Closed: the group has ended.")
     claimer = request.claimer.first_name if request.claimer else "?"
     if request.state == RequestState.OPEN:
         if request.kind == RequestKind.ASK:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from models.entities import (
     GroupMember,
     GroupStatus,
     Neighbourhood,
+    Request,
 )
 from models.neighbourhoods import find_active
 from models.people import is_person
@@ -308,6 +309,12 @@ class Summary:
     members: int
     requests_done: int
     helpers: list[str]
+    #: Every request the group saw, and those still open that ended with it.
+    requests_asked: int = 0
+    closed: tuple[Request, ...] = ()
+    #: When it began and ended (UTC): how long it lived is told in local days.
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
 
 
 async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reason: str) -> Summary:
@@ -328,12 +335,17 @@ async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reaso
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise GroupError("stale")
     started = group.linked_at or group.created_at
+    closed = await requests.close_with_group(session, group.id, now)
     done, helpers = await requests.done_in_group(session, group.id)
     summary = Summary(
         days=max((now - started).days, 0),
         members=len(await members(session, group)),
         requests_done=done,
         helpers=helpers,
+        requests_asked=await requests.asked_in_group(session, group.id),
+        closed=tuple(closed),
+        started_at=started,
+        ended_at=now,
     )
     await session.refresh(group)
     return summary

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from bot.context import BuurtApplication
 from sandbox import Sandbox
-from tests.e2e.conftest import People
-from tests.e2e.groups_world import ask_for_group, neighbourhood, start_group, token_of
+from tests.e2e.conftest import People, eventually
+from tests.e2e.groups_world import (
+    ask_for_group,
+    invite_link_of,
+    neighbourhood,
+    start_group,
+    token_of,
+)
 
 
 async def test_shared_chats_speak_the_neighbourhood_language_and_dms_the_readers(
@@ -90,3 +96,47 @@ async def test_settings_read_the_way_people_type(
     assert "quiet_hour" in (await anna.dm.next_bot_message()).text
     await anna.send(anna.dm, f"/settings {number}")
     assert "quiet_hours=uit" in (await anna.dm.next_bot_message()).text
+
+
+async def test_a_group_ends_with_words_that_mean_something(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    street = await neighbourhood(sb, anna, piet)
+    group = await start_group(sb, street, piet, "Boodschappen")
+    await anna.request_join(invite_link_of(sb, group))
+    await eventually(lambda: _in(group, anna))
+    cards = []
+    for text in ("melk halen", "brood halen", "post wegbrengen"):
+        await piet.send(group, f"/ask {text}")
+        cards.append(await group.next_bot_message())
+    done, claimed, still_open = cards
+    await anna.press(done, "Ik help")
+    await eventually(lambda: _shows(done, "Anna"))
+    await piet.press(done, "Klaar")
+    await eventually(lambda: _shows(done, "Bedankt"))
+    await anna.press(claimed, "Ik help")
+    await eventually(lambda: _shows(claimed, "Anna"))
+
+    await piet.send(group, "/dissolve")
+    await piet.press(await group.next_bot_message(), "Ja, sluit af")
+    summary = (await group.next_bot_message()).text
+    assert "vandaag begonnen" in summary and "0 dagen" not in summary, summary
+    assert "3 verzoeken geplaatst" in summary and "1 verzoek voor elkaar" in summary
+    assert "2 verzoeken waren nog open" in summary and "Anna" in summary
+    await eventually(lambda: _shows(claimed, "de groep is afgesloten"))
+    await eventually(lambda: _shows(still_open, "de groep is afgesloten"))
+    assert claimed.button_texts == still_open.button_texts == []
+    await piet.start()
+    await piet.dm.next_bot_message()
+    await piet.send(piet.dm, "/mine")
+    mine = (await piet.dm.next_bot_message()).text
+    assert "brood" not in mine and "post wegbrengen" not in mine, mine
+
+
+async def _in(chat, user) -> bool:
+    return chat.status(user) == "member"
+
+
+async def _shows(message, text: str) -> bool:
+    return text in message.text
