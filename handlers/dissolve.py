@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
@@ -129,25 +129,28 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     message = query.message
     if action == "ok":
         try:
-            await _dissolve(context, group, user.id)
+            await _dissolve(context, group, user.id, message)
         except groups.GroupError:
             context.answer(update, _("This group has already ended."))
             return
+        context.answer(update)
+        return
     context.answer(update)
     if action == "ask":
         text, markup = confirmation(_, group)
         edit_text, edit_markup = text, markup
-    elif action == "no":
-        edit_text, edit_markup = _("Good, the group goes on."), None
     else:
-        edit_text, edit_markup = _("The group <b>{title}</b> has ended.", title=group.title), None
+        edit_text, edit_markup = _("Good, the group goes on."), None
     if message is not None:
         context.outbox.edit(
             message.chat.id, message.message_id, edit_text, reply_markup=edit_markup
         )
 
 
-async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
+async def _dissolve(
+    context: BuurtContext, group: Group, by: int, confirmation: MaybeInaccessibleMessage | None
+) -> None:
+    """The confirmation loses its buttons before the bot leaves: after, it could not."""
     session = context.session
     chat_id = group.chat_id
     assert chat_id is not None
@@ -156,6 +159,9 @@ async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     _ = context.gettext(home.language if home else None)
     context.outbox.send(chat_id, summary_text(_, summary, zone_of(home)))
+    if confirmation is not None:
+        ended = context.gettext()("The group <b>{title}</b> has ended.", title=group.title)
+        context.outbox.edit(confirmation.chat.id, confirmation.message_id, ended)
     farewell(context, _, chat_id, summary, links)
 
 

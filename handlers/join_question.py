@@ -63,6 +63,7 @@ async def _show(
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     asker = await session.get(User, request.user_id)
     _ = context.gettext_for(reader.language_code)  # each decider reads this
+    prompt = await joining.add_prompt(session, request, reader.id, reader.language_code)
     context.outbox.send(
         reader.id,
         _(
@@ -73,6 +74,7 @@ async def _show(
             question=(home.join_question if home else None) or "",
             answer=answer,
         ),
+        remember=("prompt", prompt.id),
         reply_markup=keyboard(
             [
                 button(_("Approve"), "jq", "a", request.id),
@@ -206,6 +208,10 @@ async def decided(update: Update, context: BuurtContext) -> None:
     message = query.message
     if message is not None:
         context.outbox.edit(message.chat.id, message.message_id, result)
+    said = {joining.Outcome.APPROVED: "approved", joining.Outcome.VOUCHED: "vouched"}
+    await candidates.close_prompts(
+        context, group, request, said.get(outcome, "declined"), message, user.first_name
+    )
 
 
 def register(app: BuurtApplication) -> None:

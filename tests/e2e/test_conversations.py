@@ -119,7 +119,8 @@ async def test_a_group_ends_with_words_that_mean_something(
     await eventually(lambda: _shows(claimed, "Anna"))
 
     await piet.send(group, "/dissolve")
-    await piet.press(await group.next_bot_message(), "Ja, sluit af")
+    confirmation = await group.next_bot_message()
+    await piet.press(confirmation, "Ja, sluit af")
     summary = (await group.next_bot_message()).text
     assert "vandaag begonnen" in summary and "0 dagen" not in summary, summary
     assert "3 verzoeken geplaatst" in summary and "1 verzoek voor elkaar" in summary
@@ -127,6 +128,9 @@ async def test_a_group_ends_with_words_that_mean_something(
     await eventually(lambda: _shows(claimed, "de groep is afgesloten"))
     await eventually(lambda: _shows(still_open, "de groep is afgesloten"))
     assert claimed.button_texts == still_open.button_texts == []
+    # The question it answered does nothing any more, so its buttons went before the bot.
+    await eventually(lambda: _shows(confirmation, "is afgesloten"))
+    assert confirmation.button_texts == []
     await piet.start()
     await piet.dm.next_bot_message()
     await piet.send(piet.dm, "/mine")
@@ -140,3 +144,33 @@ async def _in(chat, user) -> bool:
 
 async def _shows(message, text: str) -> bool:
     return text in message.text
+
+
+async def test_a_decided_join_request_leaves_no_buttons_and_says_who_decided(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    anna, piet = people.anna, people.piet
+    kees = sb.add_user("Kees", language_code="nl")
+    street = await neighbourhood(sb, anna, piet, kees)
+    group = await start_group(sb, street, piet, "Boodschappen")
+    await anna.send(street.chat, f"/settings coordinators=+{kees.id}")
+    await street.chat.next_bot_message()
+    await anna.send(street.chat, "/settings join_question=Welke bakker zit op de hoek?")
+    await street.chat.next_bot_message()
+    for coordinator in (anna, kees):
+        await coordinator.start()
+        await coordinator.dm.next_bot_message()
+    newcomer = sb.add_user("Nieuw", language_code="en")
+    await newcomer.request_join(invite_link_of(sb, group))
+    assert "bakker" in (await newcomer.dm.next_bot_message()).text
+    await newcomer.send(newcomer.dm, "Geen idee")
+    await newcomer.dm.next_bot_message()  # thank you, the coordinators decide
+    to_anna, to_kees = await anna.dm.next_bot_message(), await kees.dm.next_bot_message()
+    assert to_anna.button_texts == to_kees.button_texts == ["Toelaten", "Afwijzen"]
+
+    await kees.press(to_kees, "Afwijzen")
+    await eventually(lambda: _shows(to_anna, "Kees heeft Nieuw niet toegelaten"))
+    assert to_anna.button_texts == [] and to_kees.button_texts == []
+    # Asked a minute ago: Telegram still lets the bot tell them, kindly.
+    told = (await newcomer.dm.next_bot_message()).text
+    assert "cannot join" in told and "Boodschappen" in told
