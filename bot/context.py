@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
@@ -49,6 +50,8 @@ class UpdateScope:
     error: BaseException | None = None
     #: The update's last try: only now is the person told that it went wrong.
     final: bool = True
+    #: What the update's chat speaks, when it is a shared chat of a neighbourhood.
+    chat_language: str | None = None
 
 
 class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -64,6 +67,7 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         self.processor: TransactionalProcessor = application.update_processor  # type: ignore[assignment]
         self.scope: UpdateScope | None = None
         self.language_code: str | None = None
+        self.shared_chat = False
 
     @classmethod
     def from_update(
@@ -74,6 +78,11 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         context.scope = context.processor.scope_for(update)
         if isinstance(update, Update) and update.effective_user is not None:
             context.language_code = update.effective_user.language_code
+        if isinstance(update, Update) and update.effective_chat is not None:
+            # A join request is answered in the requester's DM, in their language.
+            context.shared_chat = (
+                update.effective_chat.type != ChatType.PRIVATE and update.chat_join_request is None
+            )
         return context
 
     @property
@@ -120,8 +129,13 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         return self.services.translator.choose(language_code)
 
     def gettext(self, neighbourhood_language: str | None = None) -> Gettext:
-        """The reader's language, else the neighbourhood's, else the configured default."""
-        return self.services.translator.choose(self.language_code, neighbourhood_language)
+        """Shared chats speak their neighbourhood's language, read by everyone in them; a
+        DM speaks the reader's. Failing those, the other one, else the configured default."""
+        scoped = self.scope.chat_language if self.scope is not None else None
+        chat_language = neighbourhood_language or scoped
+        if self.shared_chat and chat_language:
+            return self.services.translator.choose(chat_language)
+        return self.services.translator.choose(self.language_code, chat_language)
 
 
 BuurtApplication = Application[Any, BuurtContext, Any, Any, Any, Any]

@@ -31,7 +31,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.locks import KeyedLocks
 from bot.logs import chat_in_log
 from bot.outbox import Action, Kind, run_action
-from models import deliveries, nudges, requests
+from models import deliveries, joining, nudges, requests
 from models.base import utcnow
 from models.entities import OutboxMessage
 
@@ -315,6 +315,8 @@ async def _remember(session: AsyncSession, row: OutboxMessage, message_id: int) 
         await requests.set_card(session, row.remember_id, message_id)
     elif row.remember == "nudge" and row.remember_id is not None:
         await nudges.sent(session, row.remember_id, message_id, utcnow())
+    elif row.remember == "prompt" and row.remember_id is not None:
+        await joining.prompt_sent(session, row.remember_id, message_id)
 
 
 async def _refused(session: AsyncSession, row: OutboxMessage) -> None:

@@ -21,12 +21,13 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.context import Services, UpdateScope
 from bot.locks import KeyedLocks
 from bot.outbox import run_action
-from models import deliveries, inbox
+from models import deliveries, groups, inbox
 from models.database import is_outage
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,9 @@ class TransactionalProcessor(BaseUpdateProcessor):
                         coroutine.close()
                     return Outcome.SKIPPED
                 scope.final = final
+                chat = update.effective_chat if isinstance(update, Update) else None
+                if chat is not None and chat.type != ChatType.PRIVATE:
+                    scope.chat_language = await groups.language_of_chat(scope.session, chat.id)
                 self._scopes[id(update)] = scope
                 try:
                     await coroutine

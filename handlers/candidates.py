@@ -7,12 +7,15 @@ that the person may still join: a ban or a move since the request wins.
 
 from __future__ import annotations
 
-from telegram import Update
+from datetime import timedelta
+
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from models import groups, joining
+from models.base import utcnow
 from models.entities import Group, JoinRequest, User
 
 
@@ -35,14 +38,70 @@ async def ask_owner(context: BuurtContext, group: Group, request: JoinRequest) -
     )
     if request.vouched_by is not None:
         text += "\n" + _("The coordinators of the neighbourhood know them as a neighbour.")
+    prompt = await joining.add_prompt(
+        session, request, where, owner.language_code if owner else None
+    )
     context.outbox.send(
         where,
         text,
+        remember=("prompt", prompt.id),
         reply_markup=keyboard(
             [
                 button(_("Approve"), "jr", "a", request.id),
                 button(_("Decline"), "jr", "d", request.id),
             ]
+        ),
+    )
+
+
+#: Telegram lets a bot write first to someone who asked to join for this long only.
+JOIN_DM_WINDOW = timedelta(minutes=5)
+
+
+async def close_prompts(
+    context: BuurtContext,
+    group: Group,
+    request: JoinRequest,
+    verdict: str,
+    pressed: object,
+    decider: str,
+) -> None:
+    """Everyone else who was asked sees who decided what, and no buttons that do nothing
+    any more; a declined person hears it kindly, where Telegram still lets the bot write."""
+    session = context.session
+    requester = await session.get(User, request.user_id)
+    names = {
+        "decider": decider,
+        "name": name_of(requester),
+        "title": group.title,
+    }
+    mine = (pressed.chat.id, pressed.message_id) if isinstance(pressed, Message) else None
+    for prompt in await joining.take_prompts(session, request.id):
+        if (prompt.chat_id, prompt.message_id) == mine or prompt.message_id is None:
+            continue
+        _ = context.gettext_for(prompt.language_code)
+        text = {
+            "approved": _("{decider} let {name} into <b>{title}</b>.", **names),
+            "vouched": _(
+                "{decider} knows {name} as a neighbour. The owner of <b>{title}</b> now decides.",
+                **names,
+            ),
+            "declined": _(
+                "{decider} declined the request of {name} to join <b>{title}</b>.", **names
+            ),
+        }[verdict]
+        context.outbox.edit(prompt.chat_id, prompt.message_id, text)
+    if verdict != "declined" or requester is None:
+        return
+    if requester.started_at is None and utcnow() - request.created_at > JOIN_DM_WINDOW:
+        return  # Telegram would refuse the message
+    _ = context.gettext_for(requester.language_code)
+    context.outbox.send(
+        requester.id,
+        _(
+            "Sorry, you cannot join <b>{title}</b> this time. Do you think this is a "
+            "mistake? Ask the person who gave you the link.",
+            title=group.title,
         ),
     )
 
@@ -106,6 +165,8 @@ async def decided(update: Update, context: BuurtContext) -> None:
     message = query.message
     if message is not None:
         context.outbox.edit(message.chat.id, message.message_id, result)
+    verdict = "approved" if outcome is joining.Outcome.APPROVED else "declined"
+    await close_prompts(context, group, request, verdict, message, user.first_name)
 
 
 def register(app: BuurtApplication) -> None:

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Gettext, Html
 from handlers.buttons import button, keyboard
 from handlers.dates import day_text
+from models import requests
 from models.base import utcnow
 from models.entities import Request, RequestKind, RequestState
 
@@ -19,6 +20,8 @@ SNIPPET = 60
 
 
 def _state(_: Gettext, request: Request) -> str:
+    if requests.ended_with_its_group(request):
+        return _("Closed: the group has ended.")
     if request.kind == RequestKind.OFFER:
         return _offer_state(_, request)
     claimer = request.claimer.first_name if request.claimer else "?"

@@ -6,14 +6,17 @@ a short summary, revokes its invite links and leaves the chat.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.cards import card
 from models import groups
-from models.entities import Group, GroupStatus, User
+from models.entities import Group, GroupStatus, Neighbourhood, User
 
 
 def confirmation(_: Gettext, group: Group) -> tuple[str, InlineKeyboardMarkup]:
@@ -28,22 +31,50 @@ def confirmation(_: Gettext, group: Group) -> tuple[str, InlineKeyboardMarkup]:
     return text, markup
 
 
-def summary_text(_: Gettext, summary: groups.Summary) -> str:
-    text = _.plural(
-        "This group has ended after {n} day, with {members} members.",
-        "This group has ended after {n} days, with {members} members.",
-        summary.days,
-        members=summary.members,
+def summary_text(_: Gettext, summary: groups.Summary, zone: ZoneInfo) -> str:
+    """The goodbye: how long the group lived, what it asked and did, and thanks by name."""
+    ended = summary.ended_at
+    started = summary.started_at or ended
+    days = (
+        (ended.astimezone(zone).date() - started.astimezone(zone).date()).days
+        if started is not None and ended is not None
+        else summary.days
     )
+    lines = [
+        _("This group started today, and has now ended.")
+        if days <= 0
+        else _.plural(
+            "This group has ended after {n} day.", "This group has ended after {n} days.", days
+        ),
+        _.plural("It had {n} member.", "It had {n} members.", summary.members),
+    ]
+    if summary.requests_asked:
+        lines.append(
+            _.plural(
+                "{n} request was posted here.",
+                "{n} requests were posted here.",
+                summary.requests_asked,
+            )
+        )
     if summary.requests_done:
-        text += " " + _.plural(
-            "Together you completed {n} request.",
-            "Together you completed {n} requests.",
-            summary.requests_done,
+        lines.append(
+            _.plural(
+                "Together you completed {n} request.",
+                "Together you completed {n} requests.",
+                summary.requests_done,
+            )
+        )
+    if summary.closed:
+        lines.append(
+            _.plural(
+                "{n} request was still open. I have closed it.",
+                "{n} requests were still open. I have closed them.",
+                len(summary.closed),
+            )
         )
     if summary.helpers:
-        text += " " + _("Thank you, {names}!", names=", ".join(summary.helpers))
-    return text + "\n" + _("Thank you all for being good neighbours.")
+        lines.append(_("Thank you for helping, {names}!", names=", ".join(summary.helpers)))
+    return "\n".join([*lines, _("Thank you all for being good neighbours.")])
 
 
 async def dissolve_command(update: Update, context: BuurtContext) -> None:
@@ -98,38 +129,55 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     message = query.message
     if action == "ok":
         try:
-            await _dissolve(context, group, user.id)
+            await _dissolve(context, group, user.id, message)
         except groups.GroupError:
             context.answer(update, _("This group has already ended."))
             return
+        context.answer(update)
+        return
     context.answer(update)
     if action == "ask":
         text, markup = confirmation(_, group)
         edit_text, edit_markup = text, markup
-    elif action == "no":
-        edit_text, edit_markup = _("Good, the group goes on."), None
     else:
-        edit_text, edit_markup = _("The group <b>{title}</b> has ended.", title=group.title), None
+        edit_text, edit_markup = _("Good, the group goes on."), None
     if message is not None:
         context.outbox.edit(
             message.chat.id, message.message_id, edit_text, reply_markup=edit_markup
         )
 
 
-async def _dissolve(context: BuurtContext, group: Group, by: int) -> None:
+async def _dissolve(
+    context: BuurtContext, group: Group, by: int, confirmation: MaybeInaccessibleMessage | None
+) -> None:
+    """The confirmation loses its buttons before the bot leaves: after, it could not."""
     session = context.session
     chat_id = group.chat_id
     assert chat_id is not None
     summary = await groups.dissolve(session, group, by=by, reason="ended by its owner")
     links = await groups.revoke_invite_links(session, group)
-    _ = context.gettext()
-    outbox = context.outbox
-    outbox.send(chat_id, summary_text(_, summary))
-    farewell(context, chat_id, links)
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    _ = context.gettext(home.language if home else None)
+    context.outbox.send(chat_id, summary_text(_, summary, zone_of(home)))
+    if confirmation is not None:
+        ended = context.gettext()("The group <b>{title}</b> has ended.", title=group.title)
+        context.outbox.edit(confirmation.chat.id, confirmation.message_id, ended)
+    farewell(context, _, chat_id, summary, links)
 
 
-def farewell(context: BuurtContext, chat_id: int, links: list[str]) -> None:
-    """After the summary: close every invite link the bot made, then leave the chat."""
+def zone_of(home: Neighbourhood | None) -> ZoneInfo:
+    return ZoneInfo(home.timezone if home else "Europe/Amsterdam")
+
+
+def farewell(
+    context: BuurtContext, _: Gettext, chat_id: int, summary: groups.Summary, links: list[str]
+) -> None:
+    """After the summary: the cards of what ended with the group say so, every invite link
+    the bot made is closed, and the bot leaves the chat."""
+    for request in summary.closed:
+        if request.card_message_id is not None:
+            text, _markup = card(_, request)
+            context.outbox.edit(chat_id, request.card_message_id, text, reply_markup=None)
     for url in links:
         context.outbox.revoke(chat_id, url)
     context.outbox.leave(chat_id)

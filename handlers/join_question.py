@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from telegram import ChatJoinRequest, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
-from handlers.priority import COMMANDS
 from models import groups, joining, oversight
 from models.base import utcnow
 from models.entities import Group, JoinRequest, Neighbourhood, User
@@ -64,6 +63,7 @@ async def _show(
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     asker = await session.get(User, request.user_id)
     _ = context.gettext_for(reader.language_code)  # each decider reads this
+    prompt = await joining.add_prompt(session, request, reader.id, reader.language_code)
     context.outbox.send(
         reader.id,
         _(
@@ -74,6 +74,7 @@ async def _show(
             question=(home.join_question if home else None) or "",
             answer=answer,
         ),
+        remember=("prompt", prompt.id),
         reply_markup=keyboard(
             [
                 button(_("Approve"), "jq", "a", request.id),
@@ -83,23 +84,25 @@ async def _show(
     )
 
 
-async def answered(update: Update, context: BuurtContext) -> None:
-    """A DM from someone who was asked: their answer goes to whoever decides."""
+async def answered(update: Update, context: BuurtContext) -> bool:
+    """A DM from someone who was asked: their answer goes to whoever decides. Says
+    whether the DM was taken as (an attempt at) an answer."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text:
-        return
-    if shows_nothing(message.text):  # nothing the coordinators could judge: ask again
-        if await joining.is_asked(context.session, user.id):
-            _ = context.gettext()
-            context.reply(update, _("Please write your answer here, in one message."))
-        return
+    if message is None or user is None:
+        return False
+    if not message.text or shows_nothing(message.text):  # nothing one could judge
+        if not await joining.is_asked(context.session, user.id):
+            return False
+        _ = context.gettext()
+        context.reply(update, _("Please write your answer here, in one message."))
+        return True
     held = await joining.awaiting_answer(context.session, user.id)
     if held is None:
-        return
+        return False
     request, group = held
     home = await context.session.get(Neighbourhood, group.neighbourhood_id)
     if home is None:
-        return
+        return False
     _ = context.gettext()
     answer = message.text[:ANSWER_MAX]
     deciders = await _deciders(context, home)
@@ -113,11 +116,12 @@ async def answered(update: Update, context: BuurtContext) -> None:
                 "take a while. When they let you in, you will see the group in Telegram."
             ),
         )
-        return
+        return True
     joining.answer_shown(request, utcnow())
     context.reply(update, _("Thank you! The coordinators of the neighbourhood will decide soon."))
     for reader in deciders:
         await _show(context, reader, request, group, answer)
+    return True
 
 
 async def show_kept(context: BuurtContext, user: User) -> None:
@@ -204,11 +208,12 @@ async def decided(update: Update, context: BuurtContext) -> None:
     message = query.message
     if message is not None:
         context.outbox.edit(message.chat.id, message.message_id, result)
+    said = {joining.Outcome.APPROVED: "approved", joining.Outcome.VOUCHED: "vouched"}
+    await candidates.close_prompts(
+        context, group, request, said.get(outcome, "declined"), message, user.first_name
+    )
 
 
 def register(app: BuurtApplication) -> None:
+    # Answers arrive as plain DMs, which handlers/fallback.py hands to `answered`.
     app.add_handler(CallbackQueryHandler(decided, pattern=pattern("jq")))
-    app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, answered),
-        group=COMMANDS,
-    )

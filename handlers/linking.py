@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
 
 from bot.context import BuurtApplication, BuurtContext, Services, UpdateScope
-from bot.i18n import Gettext
+from bot.i18n import Gettext, Translator
 from bot.logs import chat_in_log
 from bot.processor import unit_of_work
 from handlers import membership
@@ -128,9 +128,12 @@ def missing_rights(_: Gettext, invite: bool, restrict: bool) -> str:
 
 
 async def complete_link(
-    bot: Bot, scope: UpdateScope, _: Gettext, group: Group, chat_id: int, user_id: int
+    bot: Bot, scope: UpdateScope, translator: Translator, group: Group, chat_id: int, user_id: int
 ) -> None:
-    """Link, greet, and make the invite link when the bot already has the rights."""
+    """Link, greet, and make the invite link when the bot already has the rights.
+
+    The group speaks its neighbourhood's language from its first word, whoever made it.
+    """
     invite, restrict = await bot_rights(bot, chat_id)
     admins = await _admins(bot, chat_id)
     await groups.link(scope.session, group, chat_id, user_id)
@@ -139,6 +142,7 @@ async def complete_link(
         await groups.join(scope.session, group, admin.id)
     groups.set_rights(group, invite=invite, restrict=restrict)
     neighbourhood = await scope.session.get(Neighbourhood, group.neighbourhood_id)
+    _ = translator.choose(neighbourhood.language if neighbourhood else None)
     text = _(
         "Welcome to <b>{title}</b>, a group of the neighbourhood {neighbourhood}! "
         "Only residents of the neighbourhood can join. End the group with /dissolve "
@@ -169,7 +173,9 @@ async def link_by_token(update: Update, context: BuurtContext, token: str) -> No
         return
     await see_user(context.session, person(user))
     try:
-        await complete_link(context.bot, context.scope, _, group, chat.id, user.id)
+        await complete_link(
+            context.bot, context.scope, context.services.translator, group, chat.id, user.id
+        )
     except groups.GroupError as error:
         context.reply(update, link_problem(_, error.code))
 
@@ -280,7 +286,7 @@ async def _link_without_token(
     pending = await groups.pending_of(session, user_id)
     if len(pending) == 1:
         try:
-            await complete_link(bot, scope, _, pending[0], chat_id, user_id)
+            await complete_link(bot, scope, services.translator, pending[0], chat_id, user_id)
         except groups.GroupError as error:
             scope.outbox.send(chat_id, link_problem(_, error.code))
     elif pending:
@@ -313,7 +319,9 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
         context.answer(update, link_problem(_, "private_chat"), show_alert=True)
         return
     try:
-        await complete_link(context.bot, context.scope, _, group, chat.id, user.id)
+        await complete_link(
+            context.bot, context.scope, context.services.translator, group, chat.id, user.id
+        )
     except groups.GroupError as error:
         context.answer(update, link_problem(_, error.code), show_alert=True)
         return

@@ -199,19 +199,15 @@ async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
         message.message_id,
         _("The group <b>{title}</b> has ended.", title=group.title),
     )
-    _ = context.services.translator.get(await _language_of(context, group))
+    home = await context.session.get(Neighbourhood, group.neighbourhood_id)
+    _ = context.services.translator.get(home.language if home else context.config.defaults.language)
     context.outbox.send(
         chat_id,
         _("A facilitator has ended this group: “{reason}”", reason=reason)
         + "\n"
-        + summary_text(_, summary),
+        + summary_text(_, summary, dissolve.zone_of(home)),
     )
-    dissolve.farewell(context, chat_id, links)
-
-
-async def _language_of(context: BuurtContext, group: Group) -> str:
-    home = await context.session.get(Neighbourhood, group.neighbourhood_id)
-    return home.language if home else context.config.defaults.language
+    dissolve.farewell(context, _, chat_id, summary, links)
 
 
 async def audit_log(update: Update, context: BuurtContext) -> None:

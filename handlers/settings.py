@@ -51,23 +51,38 @@ async def _coordinator_names(context: BuurtContext, home: Neighbourhood) -> str:
     return ", ".join(names) or "-"
 
 
-async def view(_: Gettext, context: BuurtContext, home: Neighbourhood) -> str:
+async def view(_: Gettext, context: BuurtContext, home: Neighbourhood, *, in_dm: bool) -> str:
+    """The settings, and how to change one: written the way this chat needs it."""
     quiet = (
         _("off") if home.quiet_start == home.quiet_end else f"{home.quiet_start}-{home.quiet_end}"
     )
-    return _(
-        "<b>Settings of {title}</b> (#{number})\nlanguage={language}\ntimezone={timezone}\n"
-        "nudge_after_days={days}\nquiet_hours={quiet}\njoin_question={question}\n"
-        "coordinators={coordinators}\n\nChange one with /settings key=value (in our private "
-        "chat: /settings {number} key=value).",
-        title=home.title,
-        number=home.id,
-        language=home.language,
-        timezone=home.timezone,
-        days=home.nudge_after_days,
-        quiet=quiet,
-        question=home.join_question or "-",
-        coordinators=await _coordinator_names(context, home),
+    how = (
+        _(
+            "Change one with /settings {number} key=value. For example:\n"
+            "/settings {number} join_question=In which street do you live?",
+            number=home.id,
+        )
+        if in_dm
+        else _(
+            "Change one with /settings key=value. For example:\n"
+            "/settings join_question=In which street do you live?"
+        )
+    )
+    return (
+        _(
+            "<b>Settings of {title}</b> (#{number})\nlanguage={language}\ntimezone={timezone}\n"
+            "nudge_after_days={days}\nquiet_hours={quiet}\njoin_question={question}\n"
+            "coordinators={coordinators}",
+            title=home.title,
+            number=home.id,
+            language=home.language,
+            timezone=home.timezone,
+            days=home.nudge_after_days,
+            quiet=quiet,
+            question=home.join_question or "-",
+            coordinators=await _coordinator_names(context, home),
+        )
+        + f"\n\n{how}"
     )
 
 
@@ -128,7 +143,8 @@ async def settings_command(update: Update, context: BuurtContext) -> None:
     _ = context.gettext()
     text = arguments_of(update)
     if chat.type == ChatType.PRIVATE:
-        number, _space, text = text.partition(" ")
+        parts = text.split(maxsplit=1) or [""]
+        number, text = parts[0], parts[1] if len(parts) > 1 else ""
         allowed = await scope(context, user.id)
         home_id = parse_row_id(number)
         home = await context.session.get(Neighbourhood, home_id) if home_id is not None else None
@@ -160,7 +176,7 @@ async def settings_command(update: Update, context: BuurtContext) -> None:
         return
     for change in changes:
         await _apply(context, home, change, user.id)
-    context.reply(update, await view(_, context, home))
+    context.reply(update, await view(_, context, home, in_dm=chat.type == ChatType.PRIVATE))
 
 
 def register(app: BuurtApplication) -> None:

@@ -9,11 +9,11 @@ from telegram import Update
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import invite, join_question, linking
-from handlers.buttons import COORDINATOR_PAYLOAD
 from handlers.commands import Command, Use, command_handler, visible
 from handlers.numbers import parse_row_id
 from handlers.people import person
 from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
+from models import groups
 from models.people import mark_started
 
 JOIN_PREFIX = "join_"
@@ -56,7 +56,9 @@ async def _private_start(update: Update, context: BuurtContext, payload: str) ->
     if group_id is not None:
         await invite.offer_join(update, context, group_id)
         return
-    if payload and payload != COORDINATOR_PAYLOAD:
+    # A group's own link opened as a DM; any other payload is an old or mistyped link,
+    # which gets the greeting like everyone else.
+    if payload and await groups.by_token(context.session, payload) is not None:
         context.outbox.send(
             chat.id,
             _(

@@ -202,6 +202,21 @@ class JoinRequest(Base):
     user: Mapped[User] = relationship(lazy="raise")
 
 
+class JoinPrompt(Base):
+    """A DM that put a join request to someone who decides: once it is decided, its
+    buttons go and it says who decided what. The message id comes once it is sent."""
+
+    __tablename__ = "join_prompt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    join_request_id: Mapped[int] = mapped_column(
+        ForeignKey("join_request.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    language_code: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
 class RequestKind(enum.StrEnum):
     ASK = "ask"
     OFFER = "offer"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,9 @@ from models.entities import (
     GroupMember,
     GroupStatus,
     Neighbourhood,
+    Request,
 )
+from models.neighbourhoods import find_active
 from models.people import is_person
 
 TITLE_MAX = 64
@@ -152,6 +154,17 @@ async def active_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
     if found is not None:
         memo[chat_id] = found
     return found
+
+
+async def language_of_chat(session: AsyncSession, chat_id: int) -> str | None:
+    """What a shared chat speaks: its neighbourhood's language, in its groups too."""
+    neighbourhood = await find_active(session, chat_id)
+    if neighbourhood is None:
+        group = await active_in_chat(session, chat_id)
+        if group is None or group.neighbourhood_id is None:
+            return None
+        neighbourhood = await session.get(Neighbourhood, group.neighbourhood_id)
+    return neighbourhood.language if neighbourhood is not None else None
 
 
 async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
@@ -296,6 +309,12 @@ class Summary:
     members: int
     requests_done: int
     helpers: list[str]
+    #: Every request the group saw, and those still open that ended with it.
+    requests_asked: int = 0
+    closed: tuple[Request, ...] = ()
+    #: When it began and ended (UTC): how long it lived is told in local days.
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
 
 
 async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reason: str) -> Summary:
@@ -316,12 +335,17 @@ async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reaso
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise GroupError("stale")
     started = group.linked_at or group.created_at
+    closed = await requests.close_with_group(session, group.id, now)
     done, helpers = await requests.done_in_group(session, group.id)
     summary = Summary(
         days=max((now - started).days, 0),
         members=len(await members(session, group)),
         requests_done=done,
         helpers=helpers,
+        requests_asked=await requests.asked_in_group(session, group.id),
+        closed=tuple(closed),
+        started_at=started,
+        ended_at=now,
     )
     await session.refresh(group)
     return summary

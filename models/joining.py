@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -16,6 +16,7 @@ from models.entities import (
     Group,
     GroupMember,
     GroupStatus,
+    JoinPrompt,
     JoinRequest,
     JoinRequestStatus,
     Resident,
@@ -289,3 +290,30 @@ async def is_asked(session: AsyncSession, user_id: int) -> bool:
         JoinRequest.user_id == user_id, JoinRequest.status == JoinRequestStatus.ASKED
     )
     return await session.scalar(asked.limit(1)) is not None
+
+
+async def add_prompt(
+    session: AsyncSession, request: JoinRequest, chat_id: int, language_code: str | None
+) -> JoinPrompt:
+    """A DM that will put `request` to someone who decides; its id goes with the message."""
+    prompt = JoinPrompt(join_request_id=request.id, chat_id=chat_id, language_code=language_code)
+    session.add(prompt)
+    await session.flush()
+    return prompt
+
+
+async def prompt_sent(session: AsyncSession, prompt_id: int, message_id: int) -> None:
+    await session.execute(
+        update(JoinPrompt).where(JoinPrompt.id == prompt_id).values(message_id=message_id)
+    )
+
+
+async def take_prompts(session: AsyncSession, request_id: int) -> list[JoinPrompt]:
+    """The sent prompts of a decided request, which are then forgotten: nothing is left
+    to press on them."""
+    found = list(
+        await session.scalars(select(JoinPrompt).where(JoinPrompt.join_request_id == request_id))
+    )
+    for prompt in found:
+        await session.delete(prompt)
+    return [prompt for prompt in found if prompt.message_id is not None]

@@ -251,6 +251,39 @@ async def mine(session: AsyncSession, user_id: int, now: datetime | None = None)
     return Mine(list(asks), list(claims), list(helped))
 
 
+async def close_with_group(session: AsyncSession, group_id: int, now: datetime) -> list[Request]:
+    """A group ends: what was still open or being helped with in it ends with it, by no one."""
+    found = list(
+        await session.scalars(
+            select(Request)
+            .where(Request.group_id == group_id, Request.state.in_(LIVE))
+            .order_by(Request.id)
+            .options(selectinload(Request.asker), selectinload(Request.claimer))
+        )
+    )
+    for request in found:
+        request.state, request.closed_at = RequestState.CANCELLED, now
+        request.closed_by, request.cancel_reason = None, None
+    return found
+
+
+def ended_with_its_group(request: Request) -> bool:
+    """Cancelled by no one: its group ended (people who cancel are recorded)."""
+    return (
+        request.state == RequestState.CANCELLED
+        and request.closed_by is None
+        and request.group_id is not None
+    )
+
+
+async def asked_in_group(session: AsyncSession, group_id: int) -> int:
+    """Every request a group saw, whatever became of it."""
+    count = await session.scalar(
+        select(func.count()).select_from(Request).where(Request.group_id == group_id)
+    )
+    return count or 0
+
+
 async def done_in_group(session: AsyncSession, group_id: int) -> tuple[int, list[str]]:
     """How many requests a group completed, and its helpers' first names (for the goodbye)."""
     count = (

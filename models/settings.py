@@ -7,7 +7,6 @@ the allowed form, and nothing is changed.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,18 +68,52 @@ def _value(key: str, raw: str) -> Change:
     return Change(key, raw)
 
 
-def parse(text: str) -> list[Change]:
-    """'quiet_hours=22:00-08:00 join_question="Welke bakker zit op de hoek?"' → changes."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        raise SettingError("…", "quotes") from None
+#: Where a setting starts: a known key and "=", at the start or after a space. Only a
+#: question is free text, so that is all a value may contain of other keys.
+_KEY = re.compile(r"(?:^|(?<=\s))(" + "|".join(KEYS) + r")=")
+_WORD_KEY = re.compile(r"^([^\s=]+)=")
+#: Quotes people put around a value, straight or curly, as their keyboard types them.
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201d", "\u2018": "\u2019"}
+FREE_TEXT = ("join_question",)
+
+
+def _unquoted(key: str, raw: str) -> str:
+    closing = _QUOTES.get(raw[:1])
+    if closing is None:
+        return raw
+    if len(raw) < 2 or not raw.endswith(closing):
+        raise SettingError(key, "quotes")
+    return raw[1:-1].strip()
+
+
+def _changes_in(line: str) -> list[Change]:
+    starts = list(_KEY.finditer(line))
+    head = line[: starts[0].start()] if starts else line
+    if head.strip():  # text before the first known key: a mistyped key, or no key at all
+        word = head.split()[0]
+        typed = _WORD_KEY.match(word)
+        raise SettingError(typed.group(1), "key") if typed else SettingError(word, "form")
+    if not starts:
+        return []  # a blank line
     changes = []
-    for word in words:
-        key, sign, raw = word.partition("=")
-        if not sign:
-            raise SettingError(word, "form")
-        if key not in KEYS:
-            raise SettingError(key, "key")
-        changes.append(_value(key, raw.strip()))
+    for start, after in zip(starts, [*starts[1:], None], strict=True):
+        key = start.group(1)
+        raw = line[start.end() : after.start() if after else len(line)].strip()
+        if key not in FREE_TEXT and raw and not _QUOTES.get(raw[:1]):
+            raw, _space, rest = raw.partition(" ")
+            typed = _WORD_KEY.match(rest.strip())
+            if typed:
+                raise SettingError(typed.group(1), "key")
+            if rest.strip():
+                raw += " " + rest.strip()  # judged whole: "Europe/Amsterdam please" is no zone
+        changes.append(_value(key, _unquoted(key, raw)))
     return changes
+
+
+def parse(text: str) -> list[Change]:
+    """'quiet_hours=22:00-08:00 join_question=Welke bakker zit op de hoek?' → changes.
+
+    A question runs to the end of its line, or to the next key=; quotes are allowed
+    but never needed.
+    """
+    return [change for line in text.splitlines() for change in _changes_in(line)]

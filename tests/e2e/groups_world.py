@@ -15,14 +15,20 @@ class Street:
 
 
 async def neighbourhood(
-    sb: Sandbox, admin: User, *residents: User, title: str = "Kerklaan"
+    sb: Sandbox, admin: User, *residents: User, title: str = "Kerklaan", language: str = "nl"
 ) -> Street:
-    """A set-up neighbourhood chat with an admin bot, where every resident has spoken."""
+    """A set-up neighbourhood chat with an admin bot, where every resident has spoken.
+
+    Its chat and its groups speak `language`, whatever each resident's Telegram speaks.
+    """
     chat = sb.add_group(title, members=[admin, *residents], admins=[admin], supergroup=True)
     await chat.add_bot(by=admin)
     await sb.promote_bot(chat, by=admin, can_invite_users=True, can_restrict_members=True)
     await admin.send(chat, "/setup")
     await chat.next_bot_message()
+    if language != "nl":
+        await admin.send(chat, f"/settings language={language}")
+        await chat.next_bot_message()
     for resident in residents:
         await resident.send(chat, f"Hallo, ik ben {resident.first_name}")
     if residents:  # a chat's updates are handled in order: once this is answered, so are they

@@ -32,7 +32,7 @@ async def test_numbers_past_our_ids_are_simply_not_found(
     anna, piet, fleur = people.anna, people.piet, people.fleur
     fleur.language_code = "en"  # read the English answers
     neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(4)]
-    street = await neighbourhood(sb, anna, piet, *neighbours)
+    street = await neighbourhood(sb, anna, piet, *neighbours, language="en")
     await fleur.start()
     greeting = await fleur.dm.next_bot_message()
     await anna.send(street.chat, "/ask boodschappen")
@@ -65,7 +65,7 @@ async def test_numbers_past_our_ids_are_simply_not_found(
         assert "cannot join this group" in (await piet.dm.next_bot_message()).text
         await anna.send(street.chat, f"/cancel {big} dubbel")
         reply = (await street.chat.next_bot_message()).text
-        assert f"Er is geen open verzoek #{big} in deze chat." == reply
+        assert f"There is no open request #{big} in this chat." == reply  # the street is en
         for command, answer in (
             (f"/group {big}", f"There is no group #{big}."),
             (f"/nudge {big}", "Please give the number of an active group"),
@@ -158,7 +158,7 @@ async def test_five_hundred_groups_are_listed_a_page_at_a_time(
 ):
     anna, piet = people.anna, people.piet
     neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(3)]
-    street = await neighbourhood(sb, anna, piet, *neighbours)
+    street = await neighbourhood(sb, anna, piet, *neighbours, language="en")
     await start_group(sb, street, piet, "Aan de Kerklaan: de moestuin")  # first by title
     async with db(bot) as session:
         home = await session.scalar(select(Neighbourhood.id))
@@ -213,7 +213,7 @@ async def test_texts_that_show_nothing_are_empty(
 ):
     anna, piet, fleur = people.anna, people.piet, people.fleur
     fleur.language_code = "en"
-    street = await neighbourhood(sb, anna, piet)
+    street = await neighbourhood(sb, anna, piet, language="en")
     await start_group(sb, street, anna, "Boodschappen")
     await fleur.start()
     await fleur.dm.next_bot_message()
@@ -241,7 +241,7 @@ async def test_texts_that_show_nothing_are_empty(
     first = (await _all_requests(bot))[0].id
     await anna.send(street.chat, f"/cancel {first} \u200b\u2060")
     assert (
-        "Geef het nummer van het verzoek en een reden"
+        "Please give the request's number and a reason"
         in (await street.chat.next_bot_message()).text
     )
     for command, answer in (

@@ -310,7 +310,7 @@ async def test_the_tries_of_a_failing_update_count_once_against_the_brake(
         update={"limits": config.limits.model_copy(update={"commands_per_minute": 3})}
     )
     async with running(sb, config) as app:
-        street = await neighbourhood(sb, people.anna, people.piet)
+        street = await neighbourhood(sb, people.anna, people.piet, language="en")
         async with db(app) as session:
             await session.execute(
                 text(

@@ -724,10 +724,10 @@ async def _names(run: Run, cases: Sequence[NameCase]) -> None:
         name = without_bidi_controls(user.first_name)
         if index % START_EVERY == 0:
             greeting = _messages(user.dm)
-            assert greeting and name in greeting[0].text, (name, greeting)
+            assert greeting and name in greeting[0].text, (SEED, name, greeting)
         if group is not None:
             members = group.chat.bot_messages[lists[group.chat.id]]
-            assert name in members.text, (name, members.text)
+            assert name in members.text, (SEED, name, members.text)
     overview = facilitator.dm.bot_messages[seen]
     missing = [
         s.chat.title

@@ -35,7 +35,7 @@ async def _group(app: BuurtApplication, title: str) -> Group:
 
 async def test_the_whole_life_of_a_group(sb: Sandbox, people: People, bot: BuurtApplication):
     piet, anna = people.piet, people.anna
-    street = await neighbourhood(sb, anna, piet)
+    street = await neighbourhood(sb, anna, piet, language="en")
     reply = await ask_for_group(piet, street.chat, "Speeltuin Kerklaan")
     assert "Speeltuin Kerklaan" in reply.text and reply.buttons[0][0]["url"].startswith(
         "https://t.me/buurtbot_test?startgroup="
@@ -140,7 +140,7 @@ async def test_with_several_pending_groups_the_bot_asks_which(
 
 async def test_link_rejections(sb: Sandbox, people: People, bot: BuurtApplication):
     piet, anna = people.piet, people.anna
-    street = await neighbourhood(sb, anna, piet)
+    street = await neighbourhood(sb, anna, piet, language="en")
     reply = await ask_for_group(piet, street.chat, "Eenmalig")
     token = token_of(reply)
 
@@ -200,7 +200,7 @@ async def test_newgroup_rejects_bad_titles_and_too_many_groups(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     piet = people.piet
-    street = await neighbourhood(sb, people.anna, piet)
+    street = await neighbourhood(sb, people.anna, piet, language="en")
     await piet.send(street.chat, "/newgroup")
     assert "/newgroup" in (await street.chat.next_bot_message()).text
     await piet.send(street.chat, "/newgroup -private   ")
@@ -372,7 +372,7 @@ async def test_two_chats_racing_for_one_token(sb: Sandbox, people: People, bot: 
     two = sb.add_group("Twee", members=[piet], admins=[piet])
     await asyncio.gather(one.add_bot(by=piet, payload=token), two.add_bot(by=piet, payload=token))
     replies = [(await one.next_bot_message()).text, (await two.next_bot_message()).text]
-    assert sum("Welcome to" in text for text in replies) == 1
+    assert sum("Welkom in" in text for text in replies) == 1  # the neighbourhood's language
     assert sum("already been used" in text for text in replies) == 1
 
 
@@ -424,12 +424,12 @@ async def test_an_owner_without_a_dm_is_asked_to_end_in_the_group(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     piet, anna = people.piet, people.anna  # Piet never opened a DM with the bot
-    street = await neighbourhood(sb, anna, piet)
+    street = await neighbourhood(sb, anna, piet, language="en")
     chat = await start_group(sb, street, piet, "Klaar")
     await anna.request_join(invite_link_of(sb, chat))
     await eventually(lambda: _is_member(sb, chat, anna))
     await anna.send(chat, "/dissolve")
-    assert "alleen de eigenaar" in (await chat.next_bot_message()).text.lower()
+    assert "only the owner" in (await chat.next_bot_message()).text.lower()
     suggestion = await chat.next_bot_message()
     assert "Anna suggests ending" in suggestion.text
     await piet.press(suggestion, "End the group")
@@ -445,7 +445,7 @@ async def test_a_double_tap_on_no_edits_the_question_once(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     piet = people.piet
-    street = await neighbourhood(sb, people.anna, piet)
+    street = await neighbourhood(sb, people.anna, piet, language="en")
     chat = await start_group(sb, street, piet, "Tuin")
     await piet.send(chat, "/dissolve")
     question = await chat.next_bot_message()
@@ -489,7 +489,7 @@ async def test_invite_a_neighbour_by_name_and_not_a_member(
     piet, anna = people.piet, people.anna
     kees = sb.add_user("Kees", language_code="en", username="keesje")
     joke = sb.add_user("Joke", language_code="nl", username="jokevd")
-    street = await neighbourhood(sb, anna, piet, kees, joke)
+    street = await neighbourhood(sb, anna, piet, kees, joke, language="en")
     chat = await start_group(sb, street, piet, "Uitnodiging")
     await anna.request_join(invite_link_of(sb, chat))
     await eventually(lambda: _is_member(sb, chat, anna))
@@ -571,7 +571,7 @@ async def test_two_residents_racing_for_one_token(
     his = sb.add_group("Zijne", members=[piet], admins=[piet])
     hers = sb.add_group("Hare", members=[anna], admins=[anna])
     await asyncio.gather(his.add_bot(by=piet, payload=token), hers.add_bot(by=anna, payload=token))
-    assert "Welcome to" in (await his.next_bot_message()).text
+    assert "Welkom in" in (await his.next_bot_message()).text
     assert "iemand anders" in (await hers.next_bot_message()).text
     assert (await _group(bot, "Van Piet")).chat_id == his.id
 

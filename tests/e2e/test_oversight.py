@@ -204,7 +204,7 @@ async def test_a_ban_reaches_every_group_and_future_joins(
     await eventually(lambda: _status_is(group_chat, piet, "member"))
     said = await piet.send(street, "ik doe vervelend")
     await kees.send(street, "/ban", reply_to=said)  # not a coordinator
-    assert "Only coordinators" in (await street.next_bot_message()).text
+    assert "coördinatoren" in (await street.next_bot_message()).text
     await anna.send(street, "/ban spam", reply_to=said)
     assert "Piet" in (await street.next_bot_message()).text
     await eventually(lambda: _status_is(group_chat, piet, "kicked"))

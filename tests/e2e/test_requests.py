@@ -193,15 +193,15 @@ async def test_fifty_neighbours_press_at_once(
     tests/models/test_requests.py races the claims inside the database itself."""
     caplog.set_level(logging.WARNING)
     neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(50)]
-    street = await neighbourhood(sb, people.anna, *neighbours)
+    street = await neighbourhood(sb, people.anna, *neighbours, language="en")
     await people.anna.send(street.chat, "/ask een ladder sjouwen")
     card = await street.chat.next_bot_message()
-    presses = await asyncio.gather(*(n.press(card, "Ik help") for n in neighbours))
+    presses = await asyncio.gather(*(n.press(card, "I'll do it") for n in neighbours))
     answers = [str((await press.wait()).text) for press in presses]
     won = [p.user for p, a in zip(presses, answers, strict=True) if a.startswith("Thank you")]
     assert len(won) == 1, answers
     assert sum("already on it" in a for a in answers) == 49, answers
-    await eventually(lambda: _text_is(card, f"{won[0].first_name} gaat het doen"))
+    await eventually(lambda: _text_is(card, f"{won[0].first_name} is on it"))
     (row,) = await _rows(bot)
     assert row.state == RequestState.CLAIMED and row.claimer_id == won[0].id
     # No "database is locked", no deadlock: nothing reached the error handler or the log.
@@ -210,7 +210,7 @@ async def test_fifty_neighbours_press_at_once(
 
 async def test_bad_requests_store_nothing(sb: Sandbox, people: People, bot: BuurtApplication):
     piet = people.piet
-    street = await neighbourhood(sb, people.anna, piet)
+    street = await neighbourhood(sb, people.anna, piet, language="en")
     for text, expected in [
         ("/ask", "for example"),
         ("/ask    ", "for example"),
@@ -232,7 +232,7 @@ async def test_bad_requests_store_nothing(sb: Sandbox, people: People, bot: Buur
 
 
 async def test_open_request_limit(sb: Sandbox, people: People, bot: BuurtApplication):
-    street = await neighbourhood(sb, people.anna, people.piet)
+    street = await neighbourhood(sb, people.anna, people.piet, language="en")
     for n in range(10):
         await people.piet.send(street.chat, f"/ask klusje {n}")
         await street.chat.next_bot_message()
@@ -262,7 +262,7 @@ async def test_a_limit_of_one_is_said_in_the_singular(sb: Sandbox, people: Peopl
 
 async def test_forged_and_foreign_buttons(sb: Sandbox, people: People, bot: BuurtApplication):
     anna, piet = people.anna, people.piet
-    street = await neighbourhood(sb, anna, piet)
+    street = await neighbourhood(sb, anna, piet, language="en")
     other = await neighbourhood(sb, anna, piet, title="Dorpsstraat")
     await anna.send(street.chat, "/ask iets")
     card = await street.chat.next_bot_message()
@@ -281,7 +281,7 @@ async def test_forged_and_foreign_buttons(sb: Sandbox, people: People, bot: Buur
 
 async def test_requests_list_is_paginated(sb: Sandbox, people: People, bot: BuurtApplication):
     neighbours = [sb.add_user(f"Buur{n}", language_code="en") for n in range(3)]
-    street = await neighbourhood(sb, people.anna, people.piet, *neighbours)
+    street = await neighbourhood(sb, people.anna, people.piet, *neighbours, language="en")
     for n in range(12):
         await neighbours[n % 3].send(street.chat, f"/ask klus nummer {n}")
         await street.chat.next_bot_message()
@@ -309,9 +309,9 @@ async def test_dissolve_summary_counts_requests_and_thanks_helpers(
     await piet.press(card, "Klaar")
     await eventually(lambda: _text_is(card, "Bedankt"))
     await piet.send(group, "/dissolve")
-    await piet.press(await group.next_bot_message(), "Yes, end it")
+    await piet.press(await group.next_bot_message(), "Ja, sluit af")  # the group speaks Dutch
     summary = (await group.next_bot_message()).text
-    assert "1 request" in summary and "Anna" in summary
+    assert "1 verzoek" in summary and "Anna" in summary
 
 
 async def _member(chat, user) -> bool:
@@ -370,7 +370,7 @@ async def test_a_coordinator_cancels_with_a_reason(
     card = await street.chat.next_bot_message()
     (row,) = await _rows(bot)
     await piet.send(street.chat, f"/cancel {row.id} mine anyway")
-    assert "coordinator" in (await street.chat.next_bot_message()).text  # Piet is no admin
+    assert "coördinator" in (await street.chat.next_bot_message()).text  # Piet is no admin
     await anna.send(street.chat, "/cancel")
     assert "/cancel 12" in (await street.chat.next_bot_message()).text
     await anna.send(street.chat, "/cancel 999 weg")
@@ -386,7 +386,7 @@ async def test_a_coordinator_cancels_with_a_reason(
 async def test_a_flood_of_commands_is_slowed_down(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
-    street = await neighbourhood(sb, people.anna, people.piet)
+    street = await neighbourhood(sb, people.anna, people.piet, language="en")
     for n in range(25):
         await people.piet.send(street.chat, f"/ask klus {n}")
     await people.piet.send(street.chat, "/requests")

@@ -54,7 +54,7 @@ async def test_a_quiet_group_is_nudged_and_answers(sb: Sandbox, people: People, 
         second = await chat.next_bot_message(timeout=10)
         await people.piet.press(second, "Sluit de groep af")
         confirm = await chat.next_bot_message()
-        assert "Yes, end it" in confirm.button_texts  # Piet pressed: Piet reads English
+        assert "Ja, sluit af" in confirm.button_texts  # the group speaks Dutch, as Piet's chat
 
 
 async def test_whoever_takes_an_offer_is_reminded_of_it_as_an_offer(

@@ -27,6 +27,24 @@ def test_good_settings():
     assert parse("") == []
 
 
+def test_a_question_runs_to_the_end_of_the_line_or_the_next_key():
+    assert parse("join_question=In welke straat woon je?") == [
+        Change("join_question", "In welke straat woon je?")
+    ]
+    assert parse("join_question=Woon je hier? Zo ja: waar=? quiet_hours=off") == [
+        Change("join_question", "Woon je hier? Zo ja: waar=?"),
+        Change("quiet_hours", ("00:00", "00:00")),
+    ]
+    assert parse("language=en\njoin_question=“Wie ben je?”\n\nnudge_after_days=3") == [
+        Change("language", "en"),
+        Change("join_question", "Wie ben je?"),
+        Change("nudge_after_days", 3),
+    ]
+    assert parse("join_question=Wat is 1+1=2, volgens jou?") == [
+        Change("join_question", "Wat is 1+1=2, volgens jou?")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "key", "problem"),
     [
@@ -39,7 +57,11 @@ def test_good_settings():
         ("colour=blue", "colour", "key"),
         ("language", "language", "form"),
         ("coordinators=anna", "coordinators", "person"),
-        ('join_question="unclosed', "…", "quotes"),
+        ('join_question="unclosed', "join_question", "quotes"),
+        ("quiet_hour=22:00-08:00", "quiet_hour", "key"),  # a typo in the key
+        ("language=nl colour=blue", "colour", "key"),
+        ("timezone=Europe/Amsterdam please", "timezone", "timezone"),
+        ("please language=en", "please", "form"),
         ("join_question=" + "x" * 256, "join_question", "question"),
         ('join_question="\u3164\u200b \u2800"', "join_question", "question"),  # shows nothing
         ("nudge_after_days=²", "nudge_after_days", "days"),
