@@ -41,7 +41,7 @@ async def test_a_reply_names_the_command_in_the_readers_language(
     await anna.send(anna.dm, "/vraag")
     dutch = (await anna.dm.next_bot_message()).text
     assert (
-        dutch.startswith("Gebruik /vraag in de chat van je buurt")
+        dutch.startswith("Gebruik /vraag in de groepschat van je buurt")
         and "Bijvoorbeeld: /vraag hulp" in dutch
     )
     assert "/ask" not in dutch
@@ -99,10 +99,11 @@ async def test_help_writes_usage_in_the_readers_language(
     assert "/vraag [voor <naam>:] <wat je nodig hebt> — Vraag buren" in dutch
     assert "/nieuwegroep [-besloten] <naam>" in dutch
     assert "/uitsluiten <antwoord, @naam of nummer> [reden]" in dutch
-    await piet.send(street.chat, "/hulp")
-    english = (await street.chat.next_bot_message()).text
-    assert "/ask [for <name>:] <what you need> — Ask neighbours" in english
+    await piet.send(piet.dm, "/hulp")  # his own DM speaks his language
+    english = (await piet.dm.next_bot_message()).text
     assert "/newgroup [-private] <title>" in english
+    await piet.send(street.chat, "/hulp")  # the street speaks its neighbourhood's language
+    assert "/vraag [voor <naam>:]" in (await street.chat.next_bot_message()).text
 
 
 async def test_after_setup_the_chat_is_no_longer_offered_setup(

@@ -525,7 +525,7 @@ async def test_group_commands_elsewhere_are_explained(
     street = await neighbourhood(sb, people.anna, people.piet)
     for command in ("/invite", "/members", "/dissolve"):
         await people.piet.send(street.chat, command)
-        assert "/newgroup" in (await street.chat.next_bot_message()).text
+        assert "/nieuwegroep" in (await street.chat.next_bot_message()).text  # Dutch street
         await people.piet.send(people.piet.dm, command)
         assert "/newgroup" in (await people.piet.dm.next_bot_message()).text
     await people.piet.send(people.piet.dm, "/mine extra <b>args</b>")

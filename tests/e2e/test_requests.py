@@ -86,9 +86,9 @@ async def test_an_offer_is_taken_as_an_offer(sb: Sandbox, people: People, bot: B
     original = card.history[0].reply_markup
     assert original is not None
     late = await piet.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
-    assert (await late.wait()).text == "This offer already goes to Jan."  # Piet reads English
+    assert (await late.wait()).text == "Dit aanbod gaat al naar Jan."  # the street speaks Dutch
     stranger = await piet.press(card, "Klaar")
-    assert (await stranger.wait()).text == "Only Anna or Jan can mark this done."
+    assert (await stranger.wait()).text == "Alleen Anna of Jan kan dit op klaar zetten."
     released = await jan.press(card, "Hoeft niet meer")
     assert (await released.wait()).text == "Goed: nu kan iemand anders het krijgen."
     await eventually(lambda: _text_is(card, "wie wil dit graag?"))
@@ -127,7 +127,7 @@ async def test_a_stale_press_on_an_ask_says_what_happened(
     original = card.history[0].reply_markup
     assert original is not None
     stale = await piet.press_data(card, original["inline_keyboard"][0][0]["callback_data"])
-    assert (await stale.wait()).text == "Someone is already on this request, or it is done."
+    assert (await stale.wait()).text == "Met dit verzoek is al iemand bezig, of het is klaar."
     again = await anna.press_data(card, original["inline_keyboard"][0][1]["callback_data"])
     assert (await again.wait()).text == "Met dit verzoek is al iemand bezig, of het is klaar."
 
@@ -372,7 +372,7 @@ async def test_a_coordinator_cancels_with_a_reason(
     await piet.send(street.chat, f"/cancel {row.id} mine anyway")
     assert "coördinator" in (await street.chat.next_bot_message()).text  # Piet is no admin
     await anna.send(street.chat, "/cancel")
-    assert "/cancel 12" in (await street.chat.next_bot_message()).text
+    assert "/weghalen 12" in (await street.chat.next_bot_message()).text
     await anna.send(street.chat, "/cancel 999 weg")
     assert "#999" in (await street.chat.next_bot_message()).text
     await anna.send(street.chat, f"/cancel #{row.id} staat er <twee> keer")
