@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -76,11 +77,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+class BotSession(Session):
+    """Our sessions: hooks such as Presence's (models/people.py) listen on this class,
+    not on every SQLAlchemy session in the process."""
+
+
 def sessionmaker(
     engine: AsyncEngine, info: dict[str, Any] | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions share `info`'s values: what the bot remembers across transactions."""
-    return async_sessionmaker(engine, expire_on_commit=False, info=info)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, info=info, sync_session_class=BotSession
+    )
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

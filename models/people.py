@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.database import BotSession
 from models.dialect import insert
 from models.entities import Coordinator, Neighbourhood, Resident, User
 
@@ -205,7 +206,7 @@ def _presence(session: AsyncSession | Session) -> Presence | None:
     return found if isinstance(found, Presence) else None
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(BotSession, "after_commit")
 def _committed(session: Session) -> None:
     presence = _presence(session)
     if presence is None:
@@ -216,7 +217,7 @@ def _committed(session: Session) -> None:
         presence._confirm(seen)
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(BotSession, "after_soft_rollback")
 def _rolled_back(session: Session, _transaction: Any) -> None:
     session.info.pop("presence_seen", None)
     session.info.pop("presence_gone", None)

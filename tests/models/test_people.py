@@ -245,3 +245,19 @@ async def test_the_presence_memory_keeps_only_the_most_recent(engine: AsyncEngin
     await _noted(make, street, PIET, commit=True)
     assert presence.knows(street.id, PIET)
     assert not presence.knows(street.id, ANNA)
+
+
+def test_presence_hooks_listen_on_our_sessions_only():
+    """Every other SQLAlchemy session in the process (a library's, a script's) is left alone."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from models import people
+    from models.database import BotSession
+
+    for name, hook in (
+        ("after_commit", people._committed),
+        ("after_soft_rollback", people._rolled_back),
+    ):
+        assert event.contains(BotSession, name, hook)
+        assert not event.contains(Session, name, hook)
