@@ -7,10 +7,10 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from telegram import Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 import handlers
@@ -49,6 +49,10 @@ def build_application(
         # Paced evenly rather than in bursts of 30: Telegram (and the sandbox) count any
         # one-second window, and a burst plus a leaky bucket's refill goes over.
         rate_limiter=Pacing(config.telegram.messages_per_second, RATE_LIMIT_RETRIES),
+        # Every text is HTML from the translator, and a link in it is never previewed.
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(),
     )
@@ -165,7 +169,6 @@ async def _on_error(update: object, context: BuurtContext) -> None:
         await context.bot.send_message(
             update.effective_chat.id,
             _("Sorry, something went wrong on my side. Please try again in a moment."),
-            parse_mode=ParseMode.HTML,
         )
     except TelegramError:
         log.warning("could not tell %s about an error", chat_in_log(update.effective_chat.id))

@@ -22,10 +22,8 @@ from telegram import (
     Bot,
     ChatPermissions,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     ReplyParameters,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.locks import KeyedLocks
@@ -337,12 +335,10 @@ async def perform(bot: Bot, row: OutboxMessage) -> int | None:
             sent = await bot.send_message(
                 chat_id,
                 p["text"],
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 reply_parameters=(
                     ReplyParameters(reply, allow_sending_without_reply=True) if reply else None
                 ),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
             return sent.message_id
         case Kind.EDIT:
@@ -350,7 +346,6 @@ async def perform(bot: Bot, row: OutboxMessage) -> int | None:
                 p["text"],
                 chat_id=chat_id,
                 message_id=p["message_id"],
-                parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
         case Kind.BUTTONS_OFF:

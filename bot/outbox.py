@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.logs import chat_in_log
@@ -234,9 +233,7 @@ async def attempt(bot: Bot, message: Outgoing) -> tuple[Outcome, int | None]:
         sent = await bot.send_message(
             message.chat_id,
             message.text,
-            parse_mode=ParseMode.HTML,
             reply_markup=message.reply_markup,
-            disable_web_page_preview=True,
         )
     except Forbidden:
         # Blocked or never started: an ordinary state of affairs, not an error.
