@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.logs import chat_in_log
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: Telegram takes 4,096 characters a message, counted in UTF-16 units once it has read
 #: the HTML: tags do not count, and an entity such as &amp; counts as one.
-MESSAGE_MAX = 4096
+MESSAGE_MAX = int(MessageLimit.MAX_TEXT_LENGTH)
 _TAG = re.compile(r"<[^>]*>")
 
 

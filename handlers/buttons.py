@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.context import BuurtContext
 from handlers.numbers import parse_row_id
 
-MAX_DATA = 64
+MAX_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
 _PART = re.compile(r"^[a-z0-9_-]{1,20}$")
 
 
@@ -88,7 +89,11 @@ COORDINATOR_PAYLOAD = "coordinator"
 
 
 def deep_link(bot_username: str, parameter: str, payload: str) -> str:
-    """t.me links that open the bot: parameter is 'start' (a DM) or 'startgroup'."""
+    """t.me links that open the bot: parameter is 'start' (a DM) or 'startgroup'.
+
+    Not PTB's `create_deep_linked_url`: it refuses the `&` that a startgroup payload
+    needs to ask for admin rights (`{token}&admin=...`).
+    """
     return f"https://t.me/{bot_username}?{parameter}={payload}"
 
 
