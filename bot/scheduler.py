@@ -25,6 +25,7 @@ from bot.i18n import Gettext
 from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.pacing import background
 from bot.processor import unit_of_work
+from handlers.candidates import lapsed
 from handlers.figures import concerns_text, overview_text
 from handlers.linking import link_waiting_chats
 from handlers.nudges import (
@@ -141,8 +142,10 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
             _ = translator.choose(expired.language)
             scope.outbox.send(expired.owner_id, expired_notice(_, expired.title))
             report.expired += 1
-        for chat_id, user_id in await joining.unanswered(scope.session, now):
-            scope.outbox.decline(chat_id, user_id)
+        for request, group in await joining.unanswered(scope.session, now):
+            if group.chat_id is not None:
+                scope.outbox.decline(group.chat_id, request.user_id)
+            await lapsed(scope, translator, request, group)
 
     async def forgetting(scope: UpdateScope) -> None:
         retention = services.config.scheduler.retention_days

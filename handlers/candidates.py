@@ -12,7 +12,8 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.context import BuurtApplication, BuurtContext
+from bot.context import BuurtApplication, BuurtContext, UpdateScope
+from bot.i18n import Translator
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from models import groups, joining
 from models.base import utcnow
@@ -104,6 +105,23 @@ async def close_prompts(
             title=group.title,
         ),
     )
+
+
+async def lapsed(
+    scope: UpdateScope, translator: Translator, request: JoinRequest, group: Group
+) -> None:
+    """Nobody decided in time: the questions that were put lose their buttons, and say so."""
+    requester = await scope.session.get(User, request.user_id)
+    for prompt in await joining.take_prompts(scope.session, request.id):
+        assert prompt.message_id is not None
+        _ = translator.choose(prompt.language_code)
+        text = _(
+            "Nobody decided within 48 hours, so the request of {name} to join "
+            "<b>{title}</b> has lapsed.",
+            name=name_of(requester),
+            title=group.title,
+        )
+        scope.outbox.edit(prompt.chat_id, prompt.message_id, text)
 
 
 def refusal(context: BuurtContext, outcome: joining.Outcome, name: str) -> str | None:

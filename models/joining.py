@@ -257,8 +257,9 @@ async def decide_answer(
     return group, request, Outcome.APPROVED
 
 
-async def unanswered(session: AsyncSession, now: datetime) -> list[tuple[int, int]]:
-    """Held requests nobody decided in time: declined, as (chat id, user id) to tell Telegram.
+async def unanswered(session: AsyncSession, now: datetime) -> list[tuple[JoinRequest, Group]]:
+    """Held requests nobody decided in time: declined, each with its group, to tell
+    Telegram (where the group has a chat) and whoever was asked to decide.
 
     An unanswered question expires 48 hours after it was asked; an answer 48 hours after
     a decider could first see it, or, if nobody ever could, after two weeks.
@@ -271,16 +272,15 @@ async def unanswered(session: AsyncSession, now: datetime) -> list[tuple[int, in
         | (JoinRequest.shown_at.is_(None) & (JoinRequest.created_at <= now - UNSEEN_FOR))
     )
     found = await session.execute(
-        select(JoinRequest, Group.chat_id)
+        select(JoinRequest, Group)
         .join(Group, Group.id == JoinRequest.group_id)
         .where(asked | answered)
     )
     declined = []
-    for request, chat_id in found.all():
+    for request, group in found.all():
         _close(request, JoinRequestStatus.DECLINED, None)
         request.decided_at = now
-        if chat_id is not None:
-            declined.append((chat_id, request.user_id))
+        declined.append((request, group))
     return declined
 
 

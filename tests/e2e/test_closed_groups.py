@@ -299,11 +299,14 @@ async def test_a_shown_answer_expires_48_hours_after_it_was_shown(
         await session.commit()
     await people.anna.start()
     await people.anna.dm.next_bot_message()
-    await people.anna.dm.next_bot_message()  # the kept answer, shown now
+    shown = await people.anna.dm.next_bot_message()  # the kept answer, shown now
     await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=47))
     assert (chat.id, newcomer.id) in sb.world.join_requests
     await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=49))
     await eventually(lambda: _no_request(sb, chat, newcomer))
+    # The question put to Anna does nothing now: it loses its buttons, and says why.
+    await eventually(lambda: _says(shown, "Niemand heeft binnen 48 uur beslist"))
+    assert shown.button_texts == []
     async with db(bot) as session:
         request = await session.scalar(select(JoinRequest))
         assert request is not None and request.answer is None
