@@ -25,7 +25,7 @@ from bot.i18n import Gettext
 from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.pacing import background
 from bot.processor import unit_of_work
-from handlers.candidates import lapsed
+from handlers.candidates import retell
 from handlers.figures import concerns_text, overview_text
 from handlers.linking import link_waiting_chats
 from handlers.nudges import (
@@ -145,7 +145,7 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
         for request, group in await joining.unanswered(scope.session, now):
             if group.chat_id is not None:
                 scope.outbox.decline(group.chat_id, request.user_id)
-            await lapsed(scope, translator, request, group)
+            await retell(scope, translator, group, request, "lapsed")
 
     async def forgetting(scope: UpdateScope) -> None:
         retention = services.config.scheduler.retention_days

@@ -8,12 +8,13 @@ that the person may still join: a ban or a move since the request wins.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BuurtApplication, BuurtContext, UpdateScope
-from bot.i18n import Translator
+from bot.i18n import Gettext, Translator
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from models import groups, joining
 from models.base import utcnow
@@ -59,39 +60,73 @@ async def ask_owner(context: BuurtContext, group: Group, request: JoinRequest) -
 JOIN_DM_WINDOW = timedelta(minutes=5)
 
 
+#: What became of a join request, as the others who were asked are told.
+Verdict = Literal["approved", "vouched", "declined", "lapsed"]
+
+
+def _verdict_text(_: Gettext, verdict: Verdict, decider: str, name: str, title: str) -> str:
+    if verdict == "approved":
+        return _(
+            "{decider} let {name} into <b>{title}</b>.", decider=decider, name=name, title=title
+        )
+    if verdict == "vouched":
+        return _(
+            "{decider} knows {name} as a neighbour. The owner of <b>{title}</b> now decides.",
+            decider=decider,
+            name=name,
+            title=title,
+        )
+    if verdict == "declined":
+        return _(
+            "{decider} declined the request of {name} to join <b>{title}</b>.",
+            decider=decider,
+            name=name,
+            title=title,
+        )
+    return _(
+        "Nobody decided within 48 hours, so the request of {name} to join "
+        "<b>{title}</b> has lapsed.",
+        name=name,
+        title=title,
+    )
+
+
+async def retell(
+    scope: UpdateScope,
+    translator: Translator,
+    group: Group,
+    request: JoinRequest,
+    verdict: Verdict,
+    decider: str = "",
+    pressed: MaybeInaccessibleMessage | None = None,
+) -> User | None:
+    """The questions put to whoever decides lose their buttons and say what became of the
+    request (the pressed one says it in its own words); returns the requester."""
+    requester = await scope.session.get(User, request.user_id)
+    mine = (pressed.chat.id, pressed.message_id) if pressed is not None else None
+    for prompt in await joining.take_prompts(scope.session, request.id):
+        assert prompt.message_id is not None  # only sent prompts are taken
+        if (prompt.chat_id, prompt.message_id) == mine:
+            continue
+        _ = translator.choose(prompt.language_code)
+        text = _verdict_text(_, verdict, decider, name_of(requester), group.title)
+        scope.outbox.edit(prompt.chat_id, prompt.message_id, text)
+    return requester
+
+
 async def close_prompts(
     context: BuurtContext,
     group: Group,
     request: JoinRequest,
-    verdict: str,
-    pressed: object,
+    verdict: Verdict,
+    pressed: MaybeInaccessibleMessage | None,
     decider: str,
 ) -> None:
     """Everyone else who was asked sees who decided what, and no buttons that do nothing
     any more; a declined person hears it kindly, where Telegram still lets the bot write."""
-    session = context.session
-    requester = await session.get(User, request.user_id)
-    names = {
-        "decider": decider,
-        "name": name_of(requester),
-        "title": group.title,
-    }
-    mine = (pressed.chat.id, pressed.message_id) if isinstance(pressed, Message) else None
-    for prompt in await joining.take_prompts(session, request.id):
-        if (prompt.chat_id, prompt.message_id) == mine or prompt.message_id is None:
-            continue
-        _ = context.gettext_for(prompt.language_code)
-        text = {
-            "approved": _("{decider} let {name} into <b>{title}</b>.", **names),
-            "vouched": _(
-                "{decider} knows {name} as a neighbour. The owner of <b>{title}</b> now decides.",
-                **names,
-            ),
-            "declined": _(
-                "{decider} declined the request of {name} to join <b>{title}</b>.", **names
-            ),
-        }[verdict]
-        context.outbox.edit(prompt.chat_id, prompt.message_id, text)
+    assert context.scope is not None
+    translator = context.services.translator
+    requester = await retell(context.scope, translator, group, request, verdict, decider, pressed)
     if verdict != "declined" or requester is None:
         return
     if requester.started_at is None and utcnow() - request.created_at > JOIN_DM_WINDOW:
@@ -105,23 +140,6 @@ async def close_prompts(
             title=group.title,
         ),
     )
-
-
-async def lapsed(
-    scope: UpdateScope, translator: Translator, request: JoinRequest, group: Group
-) -> None:
-    """Nobody decided in time: the questions that were put lose their buttons, and say so."""
-    requester = await scope.session.get(User, request.user_id)
-    for prompt in await joining.take_prompts(scope.session, request.id):
-        assert prompt.message_id is not None
-        _ = translator.choose(prompt.language_code)
-        text = _(
-            "Nobody decided within 48 hours, so the request of {name} to join "
-            "<b>{title}</b> has lapsed.",
-            name=name_of(requester),
-            title=group.title,
-        )
-        scope.outbox.edit(prompt.chat_id, prompt.message_id, text)
 
 
 def refusal(context: BuurtContext, outcome: joining.Outcome, name: str) -> str | None:
@@ -183,8 +201,8 @@ async def decided(update: Update, context: BuurtContext) -> None:
     message = query.message
     if message is not None:
         context.outbox.edit(message.chat.id, message.message_id, result)
-    verdict = "approved" if outcome is joining.Outcome.APPROVED else "declined"
-    await close_prompts(context, group, request, verdict, message, user.first_name)
+    said: Verdict = "approved" if outcome is joining.Outcome.APPROVED else "declined"
+    await close_prompts(context, group, request, said, message, user.first_name)
 
 
 def register(app: BuurtApplication) -> None:

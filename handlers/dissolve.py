@@ -33,13 +33,9 @@ def confirmation(_: Gettext, group: Group) -> tuple[str, InlineKeyboardMarkup]:
 
 def summary_text(_: Gettext, summary: groups.Summary, zone: ZoneInfo) -> str:
     """The goodbye: how long the group lived, what it asked and did, and thanks by name."""
-    ended = summary.ended_at
-    started = summary.started_at or ended
     days = (
-        (ended.astimezone(zone).date() - started.astimezone(zone).date()).days
-        if started is not None and ended is not None
-        else summary.days
-    )
+        summary.ended_at.astimezone(zone).date() - summary.started_at.astimezone(zone).date()
+    ).days
     lines = [
         _("This group started today, and has now ended.")
         if days <= 0
@@ -158,15 +154,15 @@ async def _dissolve(
     links = await groups.revoke_invite_links(session, group)
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     _ = context.gettext(home.language if home else None)
-    context.outbox.send(chat_id, summary_text(_, summary, zone_of(home)))
+    context.outbox.send(chat_id, summary_text(_, summary, zone_of(context, home)))
     if confirmation is not None:
         ended = context.gettext()("The group <b>{title}</b> has ended.", title=group.title)
         context.outbox.edit(confirmation.chat.id, confirmation.message_id, ended)
     farewell(context, _, chat_id, summary, links)
 
 
-def zone_of(home: Neighbourhood | None) -> ZoneInfo:
-    return ZoneInfo(home.timezone if home else "Europe/Amsterdam")
+def zone_of(context: BuurtContext, home: Neighbourhood | None) -> ZoneInfo:
+    return ZoneInfo(home.timezone if home else context.config.defaults.timezone)
 
 
 def farewell(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BuurtApplication, BuurtContext
@@ -58,7 +59,7 @@ async def plain_message_in_dm(update: Update, context: BuurtContext) -> None:
 async def menu_pressed(update: Update, context: BuurtContext) -> None:
     parsed = parse(update, MENU, ("help", "mine"))
     chat = update.effective_chat
-    if parsed is None or chat is None or chat.type != "private" or not shows(parsed[0]):
+    if parsed is None or chat is None or chat.type != ChatType.PRIVATE or not shows(parsed[0]):
         no_longer_works(update, context)
         return
     context.answer(update)

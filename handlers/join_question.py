@@ -208,7 +208,10 @@ async def decided(update: Update, context: BuurtContext) -> None:
     message = query.message
     if message is not None:
         context.outbox.edit(message.chat.id, message.message_id, result)
-    said = {joining.Outcome.APPROVED: "approved", joining.Outcome.VOUCHED: "vouched"}
+    said: dict[joining.Outcome, candidates.Verdict] = {
+        joining.Outcome.APPROVED: "approved",
+        joining.Outcome.VOUCHED: "vouched",
+    }
     await candidates.close_prompts(
         context, group, request, said.get(outcome, "declined"), message, user.first_name
     )

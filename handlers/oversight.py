@@ -205,7 +205,7 @@ async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
         chat_id,
         _("A facilitator has ended this group: “{reason}”", reason=reason)
         + "\n"
-        + summary_text(_, summary, dissolve.zone_of(home)),
+        + summary_text(_, summary, dissolve.zone_of(context, home)),
     )
     dissolve.farewell(context, _, chat_id, summary, links)
 

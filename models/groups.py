@@ -305,16 +305,15 @@ async def revoke_invite_links(session: AsyncSession, group: Group) -> list[str]:
 
 @dataclass(frozen=True)
 class Summary:
-    days: int
+    #: When it began and ended (UTC): how long it lived is told in local days.
+    started_at: datetime
+    ended_at: datetime
     members: int
     requests_done: int
     helpers: list[str]
     #: Every request the group saw, and those still open that ended with it.
-    requests_asked: int = 0
-    closed: tuple[Request, ...] = ()
-    #: When it began and ended (UTC): how long it lived is told in local days.
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    requests_asked: int
+    closed: tuple[Request, ...]
 
 
 async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reason: str) -> Summary:
@@ -338,14 +337,13 @@ async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reaso
     closed = await requests.close_with_group(session, group.id, now)
     done, helpers = await requests.done_in_group(session, group.id)
     summary = Summary(
-        days=max((now - started).days, 0),
+        started_at=started,
+        ended_at=now,
         members=len(await members(session, group)),
         requests_done=done,
         helpers=helpers,
         requests_asked=await requests.asked_in_group(session, group.id),
         closed=tuple(closed),
-        started_at=started,
-        ended_at=now,
     )
     await session.refresh(group)
     return summary
