@@ -55,6 +55,7 @@ class SoleWorker:
         self._engine: AsyncEngine | None = None
         self._connection: AsyncConnection | None = None
         self._watch: asyncio.Task[None] | None = None
+        self._key = 0
 
     async def acquire(self, *, patient: bool = False) -> None:
         """Wait for the lock. A database that cannot be reached raises, unless `patient`:
@@ -108,12 +109,12 @@ class SoleWorker:
             raw = await self._connection.get_raw_connection()
             assert raw.driver_connection is not None
             raw.driver_connection.add_termination_listener(self._on_termination)
-        row = (
-            await self._connection.execute(text("SELECT current_database(), current_schema()"))
-        ).one()
-        key = advisory_key(row[0], row[1])
+            row = (
+                await self._connection.execute(text("SELECT current_database(), current_schema()"))
+            ).one()
+            self._key = advisory_key(row[0], row[1])  # asked once a connection, not each try
         held = await self._connection.scalar(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
         )
         if held:
             self._watch = asyncio.create_task(self._keep_watch(), name="database lock watch")
