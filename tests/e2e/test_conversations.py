@@ -51,6 +51,17 @@ async def test_a_plain_dm_gets_one_short_answer_with_the_next_steps(
     await anna.press(reply, "Mijn groepen")
     assert "niet in een groep" in (await anna.dm.next_bot_message()).text
 
+    # Forged or foreign presses on the menu change nothing and say so.
+    street = await neighbourhood(sb, anna, piet)
+    for message, data in ((reply, "menu:xyz"), (reply, "menu:mine:1")):
+        press = await anna.press_data(message, data)
+        assert (await press.wait()).text == "Deze knop werkt niet meer.", data
+    await anna.send(street.chat, "/help")
+    in_street = await street.chat.next_bot_message()
+    press = await anna.press_data(in_street, "menu:help")  # not on a menu, and not a DM
+    assert (await press.wait()).text == "Deze knop werkt niet meer."
+    await anna.dm.no_bot_message(timeout=0.5)
+
     # A greeting that asks for nothing gets the menu without the /ask hint.
     await piet.send(piet.dm, "Good morning")
     morning = await piet.dm.next_bot_message()
