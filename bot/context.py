@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
+from bot.here import NOWHERE, Here, Who
 from bot.i18n import Gettext, Translator
 from bot.outbox import Outbox
 
@@ -50,8 +51,10 @@ class UpdateScope:
     error: BaseException | None = None
     #: The update's last try: only now is the person told that it went wrong.
     final: bool = True
-    #: What the update's chat speaks, when it is a shared chat of a neighbourhood.
-    chat_language: str | None = None
+    #: Where the update happens, resolved once by the processor.
+    here: Here = NOWHERE
+    #: What the update's person may do here, worked out on first use (handlers/roles.py).
+    roles: set[Who] | None = None
 
 
 class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -100,6 +103,18 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         return self.scope.session
 
     @property
+    def here(self) -> Here:
+        return self.scope.here if self.scope is not None else NOWHERE
+
+    @here.setter
+    def here(self, place: Here) -> None:
+        """For flows that change the place: /setup, linking, dissolving, a chat that moved."""
+        if self.scope is None:
+            raise RuntimeError("no update scope: this code runs outside an update")
+        self.scope.here = place
+        self.scope.roles = None
+
+    @property
     def outbox(self) -> Outbox:
         if self.scope is None:
             raise RuntimeError("no update scope: this code runs outside an update")
@@ -131,8 +146,7 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     def gettext(self, neighbourhood_language: str | None = None) -> Gettext:
         """Shared chats speak their neighbourhood's language, read by everyone in them; a
         DM speaks the reader's. Failing those, the other one, else the configured default."""
-        scoped = self.scope.chat_language if self.scope is not None else None
-        chat_language = neighbourhood_language or scoped
+        chat_language = neighbourhood_language or self.here.language
         if self.shared_chat and chat_language:
             return self.services.translator.choose(chat_language)
         return self.services.translator.choose(self.language_code, chat_language)

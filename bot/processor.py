@@ -24,10 +24,11 @@ from telegram import Bot, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, BaseUpdateProcessor
 
+from bot import here
 from bot.context import Services, UpdateScope
 from bot.locks import KeyedLocks
 from bot.outbox import run_action
-from models import deliveries, groups, inbox
+from models import deliveries, inbox
 from models.database import is_outage
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,11 @@ class TransactionalProcessor(BaseUpdateProcessor):
                     return Outcome.SKIPPED
                 scope.final = final
                 chat = update.effective_chat if isinstance(update, Update) else None
-                if chat is not None and chat.type != ChatType.PRIVATE:
-                    scope.chat_language = await groups.language_of_chat(scope.session, chat.id)
+                scope.here = await here.resolve(
+                    scope.session,
+                    chat.id if chat is not None else None,
+                    private=chat is not None and chat.type == ChatType.PRIVATE,
+                )
                 self._scopes[id(update)] = scope
                 try:
                     await coroutine

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import TypeHandler
 
 from bot.context import BuurtApplication, BuurtContext
@@ -14,11 +13,14 @@ from models.base import utcnow
 
 async def count(update: Update, context: BuurtContext) -> None:
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or chat.type == ChatType.PRIVATE or user is None or user.is_bot:
+    if chat is None or user is None or user.is_bot:
         return
     if update.message is None and update.callback_query is None:
         return
-    await activity.record(context.session, chat.id, utcnow())
+    here = context.here
+    served = here.neighbourhood_chat or here.group
+    if served is not None:
+        await activity.record(context.session, served, utcnow())
 
 
 def register(app: BuurtApplication) -> None:

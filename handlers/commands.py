@@ -23,10 +23,11 @@ from telegram import (
 from telegram.ext import CommandHandler
 
 from bot.context import BuurtContext
+from bot.here import Where, Who
 from bot.i18n import LANGUAGES, N_, Gettext, Translator
 from handlers.people import act_as_yourself, is_anonymous
 from handlers.request_parsing import clean
-from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
+from handlers.roles import RESTRICTED, roles
 
 Callback = Callable[[Update, BuurtContext], Awaitable[None]]
 
@@ -322,31 +323,24 @@ def command_handler(name: str, callback: Callback) -> CommandHandler[BuurtContex
                 _ = context.gettext()
                 context.reply(update, act_as_yourself(_, command.name_in(_.language)))
             return
-        where = await chat_where(update, context.session)
-        found: set[Who] | None = None
+        where = context.here.where
         for use in command.uses:
             if not use.where & where:
                 continue
-            if use.who in RESTRICTED:
-                found = found if found is not None else await roles(update, context, where)
-                if use.who not in found:
-                    continue
+            if use.who in RESTRICTED and use.who not in await roles(update, context):
+                continue
             await callback(update, context)
             return
-        await _refuse(update, context, command, where, found)
+        await _refuse(update, context, command, where)
 
     return CommandHandler(sorted({command.name, command.dutch}), guarded)
 
 
-async def _refuse(
-    update: Update, context: BuurtContext, command: Command, where: Where, found: set[Who] | None
-) -> None:
+async def _refuse(update: Update, context: BuurtContext, command: Command, where: Where) -> None:
     """No use of the command fits here, or this person: say so, or say nothing."""
     _ = context.gettext()
     spoken = command.name_in(_.language)
-    if command.who in RESTRICTED and command.who not in (
-        found if found is not None else await roles(update, context, where)
-    ):
+    if command.who in RESTRICTED and command.who not in await roles(update, context):
         if where is Where.PRIVATE:  # exactly what an unknown command gets: nothing revealed
             context.reply(update, unknown_command(_))
         elif command.who is Who.COORDINATOR and command.where & where & Where.NEIGHBOURHOOD_CHATS:

@@ -78,7 +78,7 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
     if chat is None or user is None:
         return
     _ = context.gettext()
-    group = await groups.active_in_chat(context.session, chat.id)
+    group = context.here.group
     if group is None:
         return
     if group.owner_id == user.id:

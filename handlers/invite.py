@@ -27,7 +27,7 @@ async def _group_of_caller(update: Update, context: BuurtContext) -> Group | Non
     if chat is None or user is None:
         return None
     # Group tracking has already made the caller a member, or refused them and stopped.
-    return await groups.active_in_chat(context.session, chat.id)
+    return context.here.group
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from telegram.ext import ChatJoinRequestHandler
 from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates, join_question
 from handlers.people import person
-from models import groups, joining
+from models import joining
 from models.entities import Neighbourhood
 from models.people import see_user
 
@@ -20,7 +20,7 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
     if request is None:
         return
     session = context.session
-    group = await groups.active_in_chat(session, request.chat.id)
+    group = context.here.group
     if group is None:
         return  # not one of ours
     await see_user(session, person(request.from_user))

@@ -20,14 +20,16 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
 
+from bot import here
 from bot.context import BuurtApplication, BuurtContext, Services, UpdateScope
+from bot.here import Here, Where
 from bot.i18n import Gettext, Translator
 from bot.logs import chat_in_log
 from bot.processor import unit_of_work
 from handlers import membership
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.people import act_as_yourself, person
-from models import groups, linking, neighbourhoods
+from models import groups, linking
 from models.base import utcnow
 from models.entities import Group, Neighbourhood, User
 from models.people import is_person, see_user
@@ -142,6 +144,8 @@ async def complete_link(
         await groups.join(scope.session, group, admin.id)
     groups.set_rights(group, invite=invite, restrict=restrict)
     neighbourhood = await scope.session.get(Neighbourhood, group.neighbourhood_id)
+    scope.here = Here(Where.GROUP, neighbourhood, group)  # the chat is the group's now
+    scope.roles = None
     _ = translator.choose(neighbourhood.language if neighbourhood else None)
     text = _(
         "Welcome to <b>{title}</b>, a group of the neighbourhood {neighbourhood}! "
@@ -216,12 +220,12 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
     session, chat = context.session, change.chat
     if change.new_chat_member.status in GONE:
         await linking.stop_waiting(session, chat.id)
-    group = await groups.active_in_chat(session, chat.id)
+    group = context.here.group
     if group is not None:
         await _group_changed(context, group, change)
         return
     added = change.old_chat_member.status in GONE and change.new_chat_member.status not in GONE
-    if not added or await neighbourhoods.find_active(session, chat.id) is not None:
+    if not added or context.here.neighbourhood_chat is not None:
         return
     if await groups.any_in_chat(session, chat.id) is not None:
         _ = context.gettext()
@@ -277,10 +281,8 @@ async def _link_without_token(
 ) -> None:
     """No token came: link the adder's only pending group, or ask which one."""
     session = scope.session
-    if await groups.active_in_chat(session, chat_id) is not None:
-        return
-    if await neighbourhoods.find_active(session, chat_id) is not None:
-        return
+    if (await here.resolve(session, chat_id, private=False)).where is not Where.OTHER:
+        return  # linked meanwhile, or made a neighbourhood with /setup
     user = await session.get(User, user_id)
     _ = services.translator.choose(user.language_code if user else None)
     pending = await groups.pending_of(session, user_id)

@@ -13,13 +13,13 @@ from handlers.buttons import deep_link, keyboard, link_button, pattern
 from handlers.cards import line
 from handlers.commands import command_handler
 from handlers.pages import Listing, page_turner, turners
-from models import groups, neighbourhoods, requests
+from models import groups, requests
 from models.entities import Group, GroupStatus, Neighbourhood, RequestKind
 
 
 async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | None:
     """A page of a neighbourhood's open groups, each with its button to ask to join."""
-    here = await neighbourhoods.find_active(context.session, chat_id)
+    here = context.here.neighbourhood_chat
     if here is None:
         return None
     _ = context.gettext()

@@ -22,7 +22,7 @@ from handlers.candidates import name_of
 from handlers.people import person
 from handlers.priority import GROUP_TRACKING
 from handlers.residents import present
-from models import groups, joining, neighbourhoods, oversight
+from models import groups, joining, oversight
 from models.entities import Group, Neighbourhood, User
 from models.people import see_user
 
@@ -169,11 +169,7 @@ async def track(update: Update, context: BuurtContext) -> None:
     if update.chat_member is None and update.message is None and update.callback_query is None:
         return
     session = context.session
-    # A neighbourhood's chat is never one of its groups (/setup and linking see to it), and
-    # tracking has just looked it up: most updates are from such chats, so ask that first.
-    if await neighbourhoods.find_active(session, chat.id) is not None:
-        return
-    group = await groups.active_in_chat(session, chat.id)
+    group = context.here.group
     if group is None:
         return
     if update.chat_member is not None:

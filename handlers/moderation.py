@@ -23,7 +23,7 @@ from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
 from handlers.people import ambiguous_name, person
 from handlers.request_parsing import clean
-from models import neighbourhoods, oversight
+from models import oversight
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import Named, Person, by_username, lift_ban, record_ban, see_user
@@ -40,7 +40,7 @@ async def _home(
     if chat is None or user is None:
         return None, words
     if chat.type != ChatType.PRIVATE:
-        return await neighbourhoods.find_active(context.session, chat.id), words
+        return context.here.neighbourhood_chat, words
     home_id = parse_row_id(words[0]) if words else None
     if home_id is None:
         return None, words

@@ -28,7 +28,7 @@ from handlers.buttons import (
 from handlers.commands import arguments_of, command_handler, command_name
 from handlers.people import act_as_yourself, person
 from handlers.request_parsing import clean
-from models import groups, neighbourhoods
+from models import groups
 from models.entities import Group, Neighbourhood, Resident
 from models.people import see_user
 
@@ -107,7 +107,7 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
         )
         return
     await see_user(context.session, person(user))
-    here = await neighbourhoods.find_active(context.session, chat.id)
+    here = context.here.neighbourhood_chat
     homes = [here] if here is not None else await _homes(context, user.id)
     if not homes:
         context.reply(

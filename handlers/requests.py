@@ -6,10 +6,8 @@ checked against the database: callback data only says which card was pressed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
@@ -23,29 +21,10 @@ from handlers.dates import day_text
 from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
 from handlers.people import mention, person
-from models import groups, neighbourhoods, oversight, requests
+from models import oversight, requests
 from models.base import utcnow
-from models.entities import Group, Neighbourhood, Request, RequestKind
+from models.entities import Neighbourhood, Request, RequestKind
 from models.people import see_user
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a request lives: a neighbourhood chat, or one of its groups."""
-
-    neighbourhood: Neighbourhood
-    group: Group | None
-
-
-async def _place(session: AsyncSession, chat_id: int) -> Place | None:
-    here = await neighbourhoods.find_active(session, chat_id)
-    if here is not None:
-        return Place(here, None)
-    group = await groups.active_in_chat(session, chat_id)
-    if group is None or group.neighbourhood_id is None:
-        return None
-    neighbourhood = await session.get(Neighbourhood, group.neighbourhood_id)
-    return Place(neighbourhood, group) if neighbourhood is not None else None
 
 
 def card_language(context: BuurtContext, neighbourhood: Neighbourhood) -> Gettext:
@@ -67,14 +46,13 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
     if chat is None or user is None:
         return
     _ = context.gettext()
-    place = await _place(context.session, chat.id)
-    if place is None:
+    nb = context.here.home
+    if nb is None:
         return
     raw = arguments_of(update)
     if len(raw) > requests.TEXT_MAX * 2:  # far too long to be worth parsing
         context.reply(update, _too_long(_))
         return
-    nb = place.neighbourhood
     reading = request_parsing.parse(kind, raw, nb.timezone, utcnow())
     draft = reading.draft
     if not draft.text:
@@ -88,7 +66,7 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
             asker_id=user.id,
             chat_id=chat.id,
             neighbourhood_id=nb.id,
-            group_id=place.group.id if place.group else None,
+            group_id=context.here.group.id if context.here.group else None,
             limit=context.config.requests.max_open_per_resident,
         )
     except requests.RequestError as error:
@@ -215,8 +193,8 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         return
     if current.card_message_id is None:
         await requests.set_card(session, current.id, message.message_id)
-    place = await _place(session, current.chat_id)
-    if place is None:
+    home = context.here.home  # the card's chat: checked above
+    if home is None:
         context.answer(update, _("This group has ended."))
         return
     await see_user(session, person(user))
@@ -228,7 +206,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     except requests.RequestError as error:
         context.answer(update, _refusal(_, error))
         return
-    text, markup = card(card_language(context, place.neighbourhood), request)
+    text, markup = card(card_language(context, home), request)
     context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
     context.answer(update, _answer(_, str(action), request))
     if action == "c" and request.asker.started_at is not None:
@@ -274,8 +252,7 @@ def _taken(_: Gettext, request: Request) -> str:
 
 
 async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | None:
-    place = await _place(context.session, chat_id)
-    if place is None:
+    if context.here.home is None:
         return None
     _ = context.gettext()
     found, pages = await requests.live_in_chat(context.session, chat_id, page)
@@ -340,10 +317,10 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
         neighbourhood_id=request.neighbourhood_id,
         now=utcnow(),
     )
-    place = await _place(context.session, chat.id)
-    assert place is not None
+    home = context.here.home
+    assert home is not None
     if request.card_message_id is not None:
-        text, markup = card(card_language(context, place.neighbourhood), request)
+        text, markup = card(card_language(context, home), request)
         context.outbox.edit(chat.id, request.card_message_id, text, reply_markup=markup)
     context.reply(update, _("Request #{number} is cancelled.", number=request.id))
 

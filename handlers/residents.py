@@ -12,6 +12,7 @@ from telegram import ChatMember, ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import TypeHandler
 
+from bot import here
 from bot.context import BuurtApplication, BuurtContext
 from bot.logs import chat_in_log
 from handlers.people import person
@@ -62,11 +63,12 @@ async def _follow_migration(context: BuurtContext, message: Message) -> None:
     # Cards and what still waits to be sent go along, whoever the chat belongs to.
     await requests.follow_migration(context.session, old, new)
     await deliveries.move_chat(context.session, old, new)
+    context.here = await here.resolve(context.session, message.chat.id, private=False)
 
 
 async def _track_message(context: BuurtContext, message: Message) -> None:
     await _follow_migration(context, message)
-    neighbourhood = await neighbourhoods.find_active(context.session, message.chat.id)
+    neighbourhood = context.here.neighbourhood_chat
     if neighbourhood is None:
         return
     session = context.session
@@ -84,7 +86,7 @@ async def _track_message(context: BuurtContext, message: Message) -> None:
 
 
 async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> None:
-    neighbourhood = await neighbourhoods.find_active(context.session, change.chat.id)
+    neighbourhood = context.here.neighbourhood_chat
     member = change.new_chat_member.user
     if neighbourhood is None or member.is_bot:
         return

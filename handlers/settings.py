@@ -11,7 +11,7 @@ from bot.i18n import Gettext
 from handlers.commands import arguments_of, command_handler
 from handlers.numbers import parse_row_id
 from handlers.oversight import scope
-from models import neighbourhoods, nudges, oversight, settings
+from models import nudges, oversight, settings
 from models.base import utcnow
 from models.entities import Coordinator, Neighbourhood, User
 from models.people import by_username
@@ -155,7 +155,7 @@ async def settings_command(update: Update, context: BuurtContext) -> None:
             )
             return
     else:
-        home = await neighbourhoods.find_active(context.session, chat.id)
+        home = context.here.neighbourhood_chat
         if home is None:
             return
     try:

@@ -7,6 +7,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.here import Here, Where
 from handlers.buttons import COORDINATOR_PAYLOAD, deep_link, keyboard, link_button
 from handlers.commands import command_handler
 from handlers.people import person
@@ -64,6 +65,7 @@ async def setup(update: Update, context: BuurtContext) -> None:
         timezone=defaults.timezone,
     )
     neighbourhood = registration.neighbourhood
+    context.here = Here(Where.NEIGHBOURHOOD, neighbourhood)
     _ = context.gettext(neighbourhood.language)
     if not registration.created:
         context.outbox.send(

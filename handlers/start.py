@@ -7,12 +7,13 @@ import html
 from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
+from bot.here import Where, Who
 from bot.i18n import Gettext
 from handlers import invite, join_question, linking
 from handlers.commands import Command, Use, command_handler, visible
 from handlers.numbers import parse_row_id
 from handlers.people import person
-from handlers.roles import RESTRICTED, Where, Who, chat_where, roles
+from handlers.roles import RESTRICTED, roles
 from models import groups
 from models.people import mark_started
 
@@ -25,7 +26,7 @@ async def start(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     payload = context.args[0] if context.args else ""
-    where = await chat_where(update, context.session)
+    where = context.here.where
     if where is Where.PRIVATE:
         started = await mark_started(context.session, person(user))
         await _private_start(update, context, payload)
@@ -74,7 +75,7 @@ async def _private_start(update: Update, context: BuurtContext, payload: str) ->
         "what you can do.",
         name=user.first_name,
     )
-    found = await roles(update, context, Where.PRIVATE)
+    found = await roles(update, context)
     if Who.FACILITATOR in found:
         text += "\n\n" + _("<b>As a facilitator, you can also use these commands:</b>")
     elif Who.COORDINATOR in found:
@@ -94,8 +95,8 @@ async def help_command(update: Update, context: BuurtContext) -> None:
     if chat is None:
         return
     _ = context.gettext()
-    where = await chat_where(update, context.session)
-    commands = visible(where, await roles(update, context, where))
+    where = context.here.where
+    commands = visible(where, await roles(update, context))
     lines = [_("<b>What you can do here</b>")]
     lines += [help_line(_, c, use) for c, use in commands]
     context.outbox.send(chat.id, "\n".join(lines))

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import groups, neighbourhoods
 from models.dialect import insert
 from models.entities import ActivityDay, Group, GroupStatus, Neighbourhood
 
@@ -35,12 +34,9 @@ def next_nudge(group: Group, after_days: int, now: datetime) -> datetime:
     return due
 
 
-async def record(session: AsyncSession, chat_id: int, now: datetime) -> None:
-    """A person wrote or pressed something in a chat the bot serves."""
-    neighbourhood = await neighbourhoods.find_active(session, chat_id)
-    group = None if neighbourhood else await groups.active_in_chat(session, chat_id)
-    if neighbourhood is None and group is None:
-        return
+async def record(session: AsyncSession, served: Neighbourhood | Group, now: datetime) -> None:
+    """A person wrote or pressed something in a chat the bot serves: its own, or a group's."""
+    chat_id = served.chat_id
     statement = insert(session)(ActivityDay).values(chat_id=chat_id, day=now.date(), messages=1)
     await session.execute(
         statement.on_conflict_do_update(
@@ -48,11 +44,11 @@ async def record(session: AsyncSession, chat_id: int, now: datetime) -> None:
             set_={"messages": ActivityDay.messages + 1},
         )
     )
-    if neighbourhood is not None:
-        if _stale(neighbourhood.last_activity_at, now):
-            neighbourhood.last_activity_at = now
+    if isinstance(served, Neighbourhood):
+        if _stale(served.last_activity_at, now):
+            served.last_activity_at = now
         return
-    assert group is not None
+    group = served
     if _stale(group.last_activity_at, now) or group.ignored_nudges or group.needs_attention:
         await revive(session, group, now)
 

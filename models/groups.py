@@ -25,7 +25,6 @@ from models.entities import (
     Neighbourhood,
     Request,
 )
-from models.neighbourhoods import find_active
 from models.people import is_person
 
 TITLE_MAX = 64
@@ -143,28 +142,9 @@ async def pending_of(session: AsyncSession, owner_id: int) -> list[Group]:
 
 
 async def active_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
-    """Asked several times per update, so remembered for the session while it still holds."""
-    memo: dict[int, Group] = session.info.setdefault("active_group", {})
-    found = memo.get(chat_id)
-    if found is not None and found.chat_id == chat_id and found.status == GroupStatus.ACTIVE:
-        return found
-    found = await session.scalar(
+    return await session.scalar(
         select(Group).where(Group.chat_id == chat_id, Group.status == GroupStatus.ACTIVE)
     )
-    if found is not None:
-        memo[chat_id] = found
-    return found
-
-
-async def language_of_chat(session: AsyncSession, chat_id: int) -> str | None:
-    """What a shared chat speaks: its neighbourhood's language, in its groups too."""
-    neighbourhood = await find_active(session, chat_id)
-    if neighbourhood is None:
-        group = await active_in_chat(session, chat_id)
-        if group is None or group.neighbourhood_id is None:
-            return None
-        neighbourhood = await session.get(Neighbourhood, group.neighbourhood_id)
-    return neighbourhood.language if neighbourhood is not None else None
 
 
 async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:

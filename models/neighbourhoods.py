@@ -18,17 +18,9 @@ class Registration:
 
 
 async def find_active(session: AsyncSession, chat_id: int) -> Neighbourhood | None:
-    """Asked two or three times per update (tracking, activity, the command), so remembered."""
-    memo: dict[int, Neighbourhood] = session.info.setdefault("active_neighbourhood", {})
-    found = memo.get(chat_id)
-    if found is not None and found.chat_id == chat_id and found.active:
-        return found
-    found = await session.scalar(
+    return await session.scalar(
         select(Neighbourhood).where(Neighbourhood.chat_id == chat_id, Neighbourhood.active)
     )
-    if found is not None:
-        memo[chat_id] = found
-    return found
 
 
 async def register(

@@ -91,7 +91,7 @@ async def test_a_quiet_group_is_nudged_once_per_spell(session: AsyncSession):
 async def test_activity_moves_the_nudge_back(session: AsyncSession):
     home = await _home(session)
     group = await _group(session, home, -100, T0)
-    await record(session, -100, T0 + 10 * DAY)
+    await record(session, group, T0 + 10 * DAY)
     assert await nudges.decide(session, T0 + 15 * DAY) == 0
     assert await nudges.decide(session, T0 + 24 * DAY) == 1
     assert group.last_activity_at == T0 + 10 * DAY
@@ -153,7 +153,7 @@ async def test_ignored_nudges_escalate_to_the_owner_then_the_facilitators(
     assert group.needs_attention
     assert [g.id for g in await nudges.attention_list(session)] == [group.id]
     assert group.status == GroupStatus.ACTIVE  # never dissolved by the bot itself
-    await record(session, -100, T0 + 60 * DAY)
+    await record(session, group, T0 + 60 * DAY)
     assert not group.needs_attention and await nudges.attention_list(session) == []
 
 
@@ -338,17 +338,17 @@ async def test_activity_times_are_kept_to_the_minute(session: AsyncSession):
     """A busy chat is not written on every message; counts still see every one."""
     home = await _home(session)
     group = await _group(session, home, -100, T0)
-    await record(session, -100, T0 + DAY)
-    await record(session, -100, T0 + DAY + timedelta(seconds=30))
+    await record(session, group, T0 + DAY)
+    await record(session, group, T0 + DAY + timedelta(seconds=30))
     assert group.last_activity_at == T0 + DAY
     assert group.nudge_due_at == T0 + 15 * DAY
     group.ignored_nudges = 1  # a nudge went unanswered: the next message must undo that
-    await record(session, -100, T0 + DAY + timedelta(seconds=40))
+    await record(session, group, T0 + DAY + timedelta(seconds=40))
     assert (group.ignored_nudges, group.last_activity_at) == (0, T0 + DAY + timedelta(seconds=40))
-    await record(session, home.chat_id, T0 + DAY)
-    await record(session, home.chat_id, T0 + DAY + timedelta(seconds=59))
+    await record(session, home, T0 + DAY)
+    await record(session, home, T0 + DAY + timedelta(seconds=59))
     assert home.last_activity_at == T0 + DAY
-    await record(session, home.chat_id, T0 + DAY + timedelta(seconds=61))
+    await record(session, home, T0 + DAY + timedelta(seconds=61))
     assert home.last_activity_at == T0 + DAY + timedelta(seconds=61)
     counted = await session.scalar(
         select(func.sum(ActivityDay.messages)).where(ActivityDay.chat_id == -100)
