@@ -10,7 +10,7 @@ dissolving one, a chat that moved) resolves it again.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,11 +42,13 @@ class Here:
     where: Where
     neighbourhood: Neighbourhood | None = None
     group: Group | None = None
+    #: What a shared chat speaks: its neighbourhood's language, in its groups too. Read
+    #: once, so the apology for a failed update can be worded after its rollback.
+    language: str | None = field(init=False, default=None)
 
-    @property
-    def language(self) -> str | None:
-        """What a shared chat speaks: its neighbourhood's language, in its groups too."""
-        return self.neighbourhood.language if self.neighbourhood is not None else None
+    def __post_init__(self) -> None:
+        if self.neighbourhood is not None:
+            object.__setattr__(self, "language", self.neighbourhood.language)
 
     @property
     def neighbourhood_chat(self) -> Neighbourhood | None:
