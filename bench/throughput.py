@@ -48,6 +48,7 @@ from telegram.ext import (
 
 from bench.table import Row, met, show
 from bot.app import running
+from bot.choices import CancelRequest, decode
 from bot.config import Config
 from bot.intake import ALLOWED_UPDATES
 from models import database
@@ -167,7 +168,8 @@ async def _drive(sb: Sandbox, world: World, rate: float | None, seed: int) -> Lo
                 cards = [m for m in sb.messages_in(chat) if _data(m)]
             card = rng.choice(cards)
             # Claim, release, done: the presses; Cancel is the asker's alone.
-            data = [d for d in _data(card) if not d.startswith("rq:x")] or _data(card)
+            presses = [d for d in _data(card) if not isinstance(decode(d), CancelRequest)]
+            data = presses or _data(card)
             handle = await person.press_data(card, rng.choice(data))
             load.sent[f"answer {handle.query_id}"] = time.monotonic()
         elif kind == "join":  # a neighbour asks to join a group; once they are out, strangers

@@ -1,28 +1,28 @@
 """Inline buttons whose callback data carries no trust.
 
-Data is `prefix:part:part`, at most 64 bytes. A press only says "someone
-pressed this"; every handler checks the database before acting on it.
+A button carries a typed choice (bot/choices.py), encoded as its callback data. A press
+only says "someone pressed this"; every handler checks the database before acting on it.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TypeVar, overload
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import InlineKeyboardButtonLimit
 
+from bot.choices import Choice, decode, encode, prefix
 from bot.context import BuurtContext
-from handlers.numbers import parse_row_id
 
-MAX_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
-_PART = re.compile(r"^[a-z0-9_-]{1,20}$")
+_A = TypeVar("_A", bound=Choice)
+_B = TypeVar("_B", bound=Choice)
+_C = TypeVar("_C", bound=Choice)
+_D = TypeVar("_D", bound=Choice)
 
 
-def button(text: str, *parts: str | int) -> InlineKeyboardButton:
-    data = ":".join(str(part) for part in parts)
-    if len(data.encode()) > MAX_DATA:
-        raise ValueError(f"callback data over {MAX_DATA} bytes: {data!r}")
-    return InlineKeyboardButton(text, callback_data=data)
+def button(text: str, choice: Choice) -> InlineKeyboardButton:
+    """A button that carries `choice`; ValueError if its data would be over 64 bytes."""
+    return InlineKeyboardButton(text, callback_data=encode(choice))
 
 
 def link_button(text: str, url: str) -> InlineKeyboardButton:
@@ -33,42 +33,36 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
-def pattern(prefix: str) -> str:
-    """The regex a CallbackQueryHandler needs for this prefix."""
-    return rf"^{re.escape(prefix)}:"
+def pattern(*kinds: type[Choice]) -> str:
+    """The regex a CallbackQueryHandler needs for the buttons of these kinds of choice."""
+    prefixes = sorted({re.escape(prefix(kind)) for kind in kinds})
+    return rf"^{prefixes[0]}:" if len(prefixes) == 1 else rf"^(?:{'|'.join(prefixes)}):"
 
 
-def parse(
-    update: Update, prefix: str, *kinds: type | tuple[str, ...]
-) -> tuple[CallbackQuery, list[str | int]] | None:
-    """The press and its parts converted to `kinds` (int, str, or a tuple of the words
-    allowed there); None for anything malformed.
-
-    An int part is one of our row ids or a page number, never a Telegram id: a number too
-    large for a row comes back as NO_ROW, which is looked up and not found.
-    """
+@overload
+def chosen(update: Update, kind: type[_A], /) -> tuple[CallbackQuery, _A] | None: ...
+@overload
+def chosen(
+    update: Update, kind: type[_A], other: type[_B], /
+) -> tuple[CallbackQuery, _A | _B] | None: ...
+@overload
+def chosen(
+    update: Update, kind: type[_A], other: type[_B], third: type[_C], /
+) -> tuple[CallbackQuery, _A | _B | _C] | None: ...
+@overload
+def chosen(
+    update: Update, kind: type[_A], other: type[_B], third: type[_C], fourth: type[_D], /
+) -> tuple[CallbackQuery, _A | _B | _C | _D] | None: ...
+def chosen(update: Update, *kinds: type) -> tuple[CallbackQuery, Choice] | None:
+    """The press and its choice, if it is one of `kinds`; None for anything malformed,
+    and for a choice of another kind."""
     query = update.callback_query
     if query is None or not isinstance(query.data, str):
         return None
-    parts = query.data.split(":")
-    if parts[0] != prefix or len(parts) != len(kinds) + 1:
+    choice = decode(query.data)
+    if choice is None or not isinstance(choice, kinds):
         return None
-    values: list[str | int] = []
-    for raw, kind in zip(parts[1:], kinds, strict=True):
-        if not _PART.match(raw):
-            return None
-        if isinstance(kind, tuple):
-            if raw not in kind:
-                return None
-            values.append(raw)
-        elif kind is int:
-            number = parse_row_id(raw)
-            if number is None:
-                return None
-            values.append(number)
-        else:
-            values.append(raw)
-    return query, values
+    return query, choice
 
 
 def shows(query: CallbackQuery) -> bool:

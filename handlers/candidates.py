@@ -13,9 +13,10 @@ from typing import Literal
 from telegram import MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import ApproveJoin, DeclineJoin
 from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext, Translator
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from models import groups, joining
 from models.base import utcnow
 from models.entities import Group, JoinRequest, User
@@ -49,8 +50,8 @@ async def ask_owner(context: BuurtContext, group: Group, request: JoinRequest) -
         remember=("prompt", prompt.id),
         reply_markup=keyboard(
             [
-                button(_("Approve"), "jr", "a", request.id),
-                button(_("Decline"), "jr", "d", request.id),
+                button(_("Approve"), ApproveJoin(request.id)),
+                button(_("Decline"), DeclineJoin(request.id)),
             ]
         ),
     )
@@ -162,16 +163,16 @@ def refusal(context: BuurtContext, outcome: joining.Outcome, name: str) -> str |
 
 async def decided(update: Update, context: BuurtContext) -> None:
     """The owner pressed Approve or Decline."""
-    parsed = parse(update, "jr", ("a", "d"), int)
+    found = chosen(update, ApproveJoin, DeclineJoin)
     _ = context.gettext()
     user = update.effective_user
-    if parsed is None or user is None:
+    if found is None or user is None:
         no_longer_works(update, context)
         return
-    query, (verdict, request_id) = parsed
+    query, choice = found
     try:
         group, request, outcome = await joining.decide(
-            context.session, int(request_id), user.id, approve=verdict == "a"
+            context.session, choice.join, user.id, approve=isinstance(choice, ApproveJoin)
         )
     except groups.GroupError as error:
         context.answer(
@@ -206,4 +207,4 @@ async def decided(update: Update, context: BuurtContext) -> None:
 
 
 def register(app: BuurtApplication) -> None:
-    app.add_handler(CallbackQueryHandler(decided, pattern=pattern("jr")))
+    app.add_handler(CallbackQueryHandler(decided, pattern=pattern(ApproveJoin, DeclineJoin)))

@@ -9,6 +9,7 @@ import html
 
 from telegram import InlineKeyboardMarkup
 
+from bot.choices import CancelRequest, Claim, Done, Release
 from bot.i18n import Gettext, Html
 from handlers.buttons import button, keyboard
 from handlers.dates import day_text
@@ -80,13 +81,13 @@ def buttons(_: Gettext, request: Request) -> InlineKeyboardMarkup | None:
     if request.state == RequestState.OPEN:
         take = _("I'd like that") if offer else _("I'll do it")
         return keyboard(
-            [button(take, "rq", "c", request.id), button(_("Cancel"), "rq", "x", request.id)]
+            [button(take, Claim(request.id)), button(_("Cancel"), CancelRequest(request.id))]
         )
     if request.state == RequestState.CLAIMED:
         release = _("No longer needed") if offer else _("Release")
         return keyboard(
-            [button(_("Done"), "rq", "d", request.id), button(release, "rq", "r", request.id)],
-            [button(_("Cancel"), "rq", "x", request.id)],
+            [button(_("Done"), Done(request.id)), button(release, Release(request.id))],
+            [button(_("Cancel"), CancelRequest(request.id))],
         )
     return None
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import AskToEnd, EndGroup, KeepGroup
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.cards import card
 from models import groups
 from models.entities import Group, GroupStatus, Neighbourhood, User
@@ -26,7 +27,7 @@ def confirmation(_: Gettext, group: Group) -> tuple[str, InlineKeyboardMarkup]:
         title=group.title,
     )
     markup = keyboard(
-        [button(_("Yes, end it"), "ds", "ok", group.id), button(_("No"), "ds", "no", group.id)]
+        [button(_("Yes, end it"), EndGroup(group.id)), button(_("No"), KeepGroup(group.id))]
     )
     return text, markup
 
@@ -103,19 +104,19 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
             name=user.first_name,
             title=group.title,
         ),
-        reply_markup=keyboard([button(_("End the group"), "ds", "ask", group.id)]),
+        reply_markup=keyboard([button(_("End the group"), AskToEnd(group.id))]),
     )
 
 
 async def pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "ds", ("ok", "no", "ask"), int)
+    found = chosen(update, EndGroup, KeepGroup, AskToEnd)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None:
+    if found is None or user is None:
         no_longer_works(update, context)
         return
-    query, (action, group_id) = parsed
-    group = await context.session.get(Group, group_id)
+    query, choice = found
+    group = await context.session.get(Group, choice.group)
     if group is None or group.status != GroupStatus.ACTIVE:
         context.answer(update, _("This group has already ended."))
         return
@@ -123,7 +124,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         context.answer(update, _("Only the owner of the group can end it."))
         return
     message = query.message
-    if action == "ok":
+    if isinstance(choice, EndGroup):
         try:
             await _dissolve(context, group, user.id, message)
         except groups.GroupError:
@@ -132,7 +133,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         context.answer(update)
         return
     context.answer(update)
-    if action == "ask":
+    if isinstance(choice, AskToEnd):
         text, markup = confirmation(_, group)
         edit_text, edit_markup = text, markup
     else:
@@ -182,4 +183,4 @@ def farewell(
 def register(app: BuurtApplication) -> None:
     # The /dissolve command itself is registered by handlers/oversight.py, which also
     # serves its facilitator form in a DM.
-    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("ds")))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern(EndGroup, KeepGroup, AskToEnd)))

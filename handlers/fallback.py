@@ -12,12 +12,12 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.choices import Menu
 from bot.context import BuurtApplication, BuurtContext
 from handlers import join_question, lists, start
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern, shows
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern, shows
 from handlers.commands import unknown_command
 
-MENU = "menu"
 #: Words that make a DM read like a request for help, in Dutch and English.
 _ASKING = re.compile(
     r"\b(hulp|help|helpen|nodig|zoek|gezocht|graag|iemand|lenen|boodschappen|oppas"
@@ -51,22 +51,23 @@ async def plain_message_in_dm(update: Update, context: BuurtContext) -> None:
             )
         )
     menu = keyboard(
-        [button(_("What can I do?"), MENU, "help"), button(_("My groups"), MENU, "mine")]
+        [button(_("What can I do?"), Menu("help")), button(_("My groups"), Menu("mine"))]
     )
     context.reply(update, "\n\n".join(lines), reply_markup=menu)
 
 
 async def menu_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, MENU, ("help", "mine"))
+    found = chosen(update, Menu)
     chat = update.effective_chat
-    if parsed is None or chat is None or chat.type != ChatType.PRIVATE or not shows(parsed[0]):
+    if found is None or chat is None or chat.type != ChatType.PRIVATE or not shows(found[0]):
         no_longer_works(update, context)
         return
     context.answer(update)
-    if parsed[1][0] == "help":
-        await start.help_command(update, context)
-    else:
-        await lists.mine(update, context)
+    match found[1]:
+        case Menu(item="help"):
+            await start.help_command(update, context)
+        case Menu(item="mine"):
+            await lists.mine(update, context)
 
 
 async def unknown_button(update: Update, context: BuurtContext) -> None:
@@ -75,7 +76,7 @@ async def unknown_button(update: Update, context: BuurtContext) -> None:
 
 def register(app: BuurtApplication) -> None:
     """Must be registered last: within a handler group the first match wins."""
-    app.add_handler(CallbackQueryHandler(menu_pressed, pattern=pattern(MENU)))
+    app.add_handler(CallbackQueryHandler(menu_pressed, pattern=pattern(Menu)))
     app.add_handler(CallbackQueryHandler(unknown_button))
     # In groups, unknown commands may be meant for other bots: only DMs get an answer.
     app.add_handler(

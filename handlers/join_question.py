@@ -17,9 +17,10 @@ from sqlalchemy import select
 from telegram import ChatJoinRequest, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import ApproveAnswer, DeclineAnswer
 from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from models import groups, joining, oversight
 from models.base import utcnow
 from models.entities import Group, JoinRequest, Neighbourhood, User
@@ -77,8 +78,8 @@ async def _show(
         remember=("prompt", prompt.id),
         reply_markup=keyboard(
             [
-                button(_("Approve"), "jq", "a", request.id),
-                button(_("Decline"), "jq", "d", request.id),
+                button(_("Approve"), ApproveAnswer(request.id)),
+                button(_("Decline"), DeclineAnswer(request.id)),
             ]
         ),
     )
@@ -146,15 +147,16 @@ async def show_kept(context: BuurtContext, user: User) -> None:
 
 
 async def decided(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "jq", ("a", "d"), int)
+    found = chosen(update, ApproveAnswer, DeclineAnswer)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None:
+    if found is None or user is None:
         no_longer_works(update, context)
         return
-    query, (verdict, request_id) = parsed
+    query, choice = found
+    approve = isinstance(choice, ApproveAnswer)
     session = context.session
-    request = await session.get(JoinRequest, request_id)
+    request = await session.get(JoinRequest, choice.join)
     group = await session.get(Group, request.group_id) if request else None
     allowed = group is not None and (
         context.config.is_facilitator(user.id)
@@ -168,7 +170,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         return
     try:
         group, request, outcome = await joining.decide_answer(
-            session, int(request_id), verdict == "a", user.id
+            session, choice.join, approve, user.id
         )
     except groups.GroupError:
         context.answer(update, _("This request has already been handled."))
@@ -200,7 +202,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
     await oversight.audit(
         session,
         actor_id=user.id,
-        action="approve join" if verdict == "a" else "decline join",
+        action="approve join" if approve else "decline join",
         target=f"group {group.id}",
         neighbourhood_id=group.neighbourhood_id,
         now=utcnow(),
@@ -219,4 +221,4 @@ async def decided(update: Update, context: BuurtContext) -> None:
 
 def register(app: BuurtApplication) -> None:
     # Answers arrive as plain DMs, which handlers/fallback.py hands to `answered`.
-    app.add_handler(CallbackQueryHandler(decided, pattern=pattern("jq")))
+    app.add_handler(CallbackQueryHandler(decided, pattern=pattern(ApproveAnswer, DeclineAnswer)))

@@ -21,13 +21,14 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
 
 from bot import here
+from bot.choices import LinkChosen
 from bot.context import BuurtApplication, BuurtContext, Services, UpdateScope
 from bot.here import Here, Where
 from bot.i18n import Gettext, Translator
 from bot.logs import chat_in_log
 from bot.processor import unit_of_work
 from handlers import membership
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.people import act_as_yourself, person
 from models import groups, linking
 from models.base import utcnow
@@ -292,7 +293,7 @@ async def _link_without_token(
         except groups.GroupError as error:
             scope.outbox.send(chat_id, link_problem(_, error.code))
     elif pending:
-        rows = [[button(group.title, "lk", group.id)] for group in pending]
+        rows = [[button(group.title, LinkChosen(group.id))] for group in pending]
         scope.outbox.send(
             chat_id,
             _("Which of your groups is this chat for?"),
@@ -303,14 +304,14 @@ async def _link_without_token(
 
 
 async def link_chosen(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "lk", int)
+    found = chosen(update, LinkChosen)
     user, chat = update.effective_user, update.effective_chat
     _ = context.gettext()
-    if parsed is None or user is None or chat is None or context.scope is None:
+    if found is None or user is None or chat is None or context.scope is None:
         no_longer_works(update, context)
         return
-    query, (group_id,) = parsed
-    group = await context.session.get(Group, group_id)
+    query, choice = found
+    group = await context.session.get(Group, choice.group)
     if group is None:
         no_longer_works(update, context)
         return
@@ -339,4 +340,4 @@ def register(app: BuurtApplication) -> None:
             _after_restart, when=0, name="link waits after a restart", job_kwargs=LATE
         )
     app.add_handler(ChatMemberHandler(bot_status, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(CallbackQueryHandler(link_chosen, pattern=pattern("lk")))
+    app.add_handler(CallbackQueryHandler(link_chosen, pattern=pattern(LinkChosen)))

@@ -7,6 +7,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import GroupPage
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext, Html
 from handlers.buttons import deep_link, keyboard, link_button, pattern
@@ -44,7 +45,7 @@ async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | 
         [link_button(group.title, deep_link(context.bot.username, "start", f"join_{group.id}"))]
         for group in found
     ]
-    rows.append(turners("gl", page, pages, _("« Previous"), _("Next »")))
+    rows.append(turners(GroupPage, page, pages, _("« Previous"), _("Next »")))
     return "\n".join(lines), keyboard(*rows)
 
 
@@ -124,4 +125,6 @@ async def _group_line(context: BuurtContext, _: Gettext, group: Group, user_id: 
 def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("groups", list_groups))
     app.add_handler(command_handler("mine", mine))
-    app.add_handler(CallbackQueryHandler(page_turner("gl", _listing), pattern=pattern("gl")))
+    app.add_handler(
+        CallbackQueryHandler(page_turner(GroupPage, _listing), pattern=pattern(GroupPage))
+    )

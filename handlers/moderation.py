@@ -14,10 +14,11 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import DropAnnouncement, PostAnnouncement
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from bot.outbox import telegram_length
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.commands import command_handler, command_name, words_of
 from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
@@ -174,22 +175,26 @@ async def announce(update: Update, context: BuurtContext) -> None:
         update,
         f"{header}\n\n{html.escape(text)}",
         reply_markup=keyboard(
-            [button(_("Post it"), "an", "ok", home.id), button(_("Cancel"), "an", "no", home.id)]
+            [
+                button(_("Post it"), PostAnnouncement(home.id)),
+                button(_("Cancel"), DropAnnouncement(home.id)),
+            ]
         ),
     )
 
 
 async def announce_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "an", ("ok", "no"), int)
+    found = chosen(update, PostAnnouncement, DropAnnouncement)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None:
+    if found is None or user is None:
         no_longer_works(update, context)
         return
-    query, (action, home_id) = parsed
+    query, choice = found
+    dropped = isinstance(choice, DropAnnouncement)
     message = query.message
     allowed = await scope(context, user.id)
-    home = await context.session.get(Neighbourhood, home_id)
+    home = await context.session.get(Neighbourhood, choice.neighbourhood)
     if (
         home is None
         or not home.active
@@ -210,13 +215,13 @@ async def announce_pressed(update: Update, context: BuurtContext) -> None:
     await oversight.audit(
         context.session,
         actor_id=user.id,
-        action="announce cancelled" if action == "no" else "announce",
+        action="announce cancelled" if dropped else "announce",
         target=f"neighbourhood {home.id}",
         neighbourhood_id=home.id,
         detail=marker,
         now=utcnow(),
     )
-    if action == "no":
+    if dropped:
         context.answer(update)
         context.outbox.edit(message.chat.id, message.message_id, _("Not posted."))
         return
@@ -232,4 +237,6 @@ def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("ban", ban))
     app.add_handler(command_handler("unban", unban))
     app.add_handler(command_handler("announce", announce))
-    app.add_handler(CallbackQueryHandler(announce_pressed, pattern=pattern("an")))
+    app.add_handler(
+        CallbackQueryHandler(announce_pressed, pattern=pattern(PostAnnouncement, DropAnnouncement))
+    )

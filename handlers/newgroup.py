@@ -14,15 +14,16 @@ from sqlalchemy import select
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import PlaceGroup
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import (
     button,
+    chosen,
     deep_link,
     keyboard,
     link_button,
     no_longer_works,
-    parse,
     pattern,
 )
 from handlers.commands import arguments_of, command_handler, command_name
@@ -143,7 +144,7 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
         )
         return
     if len(homes) > 1:
-        rows = [[button(home.title, "ng", created.group.id, home.id)] for home in homes]
+        rows = [[button(home.title, PlaceGroup(created.group.id, home.id))] for home in homes]
         context.reply(
             update, _("Which neighbourhood is this group for?"), reply_markup=keyboard(*rows)
         )
@@ -154,19 +155,19 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
 
 async def place(update: Update, context: BuurtContext) -> None:
     """The resident picked a neighbourhood for a group started in a DM."""
-    parsed = parse(update, "ng", int, int)
+    found = chosen(update, PlaceGroup)
     _ = context.gettext()
-    if parsed is None or update.effective_user is None:
+    if found is None or update.effective_user is None:
         no_longer_works(update, context)
         return
-    query, (group_id, neighbourhood_id) = parsed
+    query, choice = found
     homes = await _homes(context, update.effective_user.id)
-    if neighbourhood_id not in {home.id for home in homes}:
+    if choice.neighbourhood not in {home.id for home in homes}:
         no_longer_works(update, context)
         return
     try:
         group = await groups.place(
-            context.session, int(group_id), update.effective_user.id, int(neighbourhood_id)
+            context.session, choice.group, update.effective_user.id, choice.neighbourhood
         )
     except groups.GroupError:
         no_longer_works(update, context)
@@ -181,4 +182,4 @@ async def place(update: Update, context: BuurtContext) -> None:
 
 def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("newgroup", newgroup))
-    app.add_handler(CallbackQueryHandler(place, pattern=pattern("ng")))
+    app.add_handler(CallbackQueryHandler(place, pattern=pattern(PlaceGroup)))

@@ -9,16 +9,15 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import DissolveNudged, Snooze, StillGoing
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
 from models.base import utcnow
 from models.entities import Group, GroupStatus, Nudge, Request, RequestKind
-
-ANSWERS = {"go": "still going", "sz": "snooze"}
 
 
 def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboardMarkup]:
@@ -32,9 +31,9 @@ def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboa
         )
     )
     markup = keyboard(
-        [button(_("Still going"), "nd", "go", nudge.nudge_id)],
-        [button(_("Snooze 30 days"), "nd", "sz", nudge.nudge_id)],
-        [button(_("End the group"), "nd", "ds", nudge.nudge_id)],
+        [button(_("Still going"), StillGoing(nudge.nudge_id))],
+        [button(_("Snooze 30 days"), Snooze(nudge.nudge_id))],
+        [button(_("End the group"), DissolveNudged(nudge.nudge_id))],
     )
     return text, markup
 
@@ -60,16 +59,16 @@ def owner_message(_: Gettext, nudge: nudges.Outgoing) -> str:
 
 
 async def pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "nd", ("go", "sz", "ds"), int)
+    found = chosen(update, StillGoing, Snooze, DissolveNudged)
     chat = update.effective_chat
     _ = context.gettext()
-    if parsed is None or chat is None:
+    if found is None or chat is None:
         no_longer_works(update, context)
         return
-    query, (action, nudge_id) = parsed
+    query, choice = found
     message = query.message
-    if action == "ds":
-        nudge = await context.session.get(Nudge, nudge_id)
+    if isinstance(choice, DissolveNudged):
+        nudge = await context.session.get(Nudge, choice.nudge)
         group = await context.session.get(Group, nudge.group_id) if nudge else None
         if group is None or group.chat_id != chat.id or group.status != GroupStatus.ACTIVE:
             no_longer_works(update, context)
@@ -78,12 +77,13 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         text, markup = confirmation(context.gettext(), group)
         context.outbox.send(chat.id, text, reply_markup=markup)
         return
+    answer = "still going" if isinstance(choice, StillGoing) else "snooze"
     try:
-        await nudges.answer(context.session, int(nudge_id), chat.id, ANSWERS[str(action)], utcnow())
+        await nudges.answer(context.session, choice.nudge, chat.id, answer, utcnow())
     except nudges.NudgeError:
         no_longer_works(update, context)
         return
-    if action == "go":
+    if isinstance(choice, StillGoing):
         context.answer(update, _("Good to hear!"))
         reply = _("Good to hear that this group is still going. I'll ask again when it is quiet.")
     else:
@@ -94,7 +94,9 @@ async def pressed(update: Update, context: BuurtContext) -> None:
 
 
 def register(app: BuurtApplication) -> None:
-    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("nd")))
+    app.add_handler(
+        CallbackQueryHandler(pressed, pattern=pattern(StillGoing, Snooze, DissolveNudged))
+    )
 
 
 def unclaimed_reminder(_: Gettext, request: Request) -> str:

@@ -1,44 +1,27 @@
-"""Numbers people type or buttons carry: ids of our own rows, of Telegram's people, counts.
+"""Numbers people type: ids of our own rows (models/ids.py), of Telegram's people, counts.
 
-str.isdigit() is not enough before int(): it accepts '²', which int() refuses, and
-any number of digits (int() refuses more than 4300). And the two kinds of id differ:
-our rows (requests, groups, neighbourhoods, join requests, nudges) have Integer ids,
-32 bits on PostgreSQL, which refuses a larger number even to compare it; Telegram's
-ids take up to 52 bits and are kept as BigInteger. A number past its kind's range
-must get the answer any unknown number gets, not fail the update.
+Telegram's ids take up to 52 bits and are kept as BigInteger, so any number that fits
+64 bits may be one; our rows' ids are narrower, and a number past their range names no
+row (models/ids.py).
 """
 
 from __future__ import annotations
 
-#: The largest id a row of ours can have: PostgreSQL's integer.
-ROW_ID_MAX = 2**31 - 1
+from models.ids import NO_ROW, NUMBER_MAX, ROW_ID_MAX, parse_number, parse_row_id
+
+__all__ = [
+    "NO_ROW",
+    "ROW_ID_MAX",
+    "TELEGRAM_ID_MAX",
+    "parse_number",
+    "parse_row_id",
+    "parse_telegram_id",
+]
+
 #: The largest Telegram id we can keep: PostgreSQL's bigint.
-TELEGRAM_ID_MAX = 2**63 - 1
-#: The id no row has (ids count from 1): what a number past ROW_ID_MAX names.
-NO_ROW = 0
-_DIGITS = len(str(TELEGRAM_ID_MAX))
-
-
-def parse_number(word: str | None) -> int | None:
-    """The non-negative number `word` spells in decimal digits, if it fits 64 bits."""
-    if not word or not word.isdecimal() or len(word) > _DIGITS:
-        return None
-    number = int(word)
-    return number if number <= TELEGRAM_ID_MAX else None
+TELEGRAM_ID_MAX = NUMBER_MAX
 
 
 def parse_telegram_id(word: str | None) -> int | None:
     """A Telegram user's id as typed; None if it cannot be one."""
     return parse_number(word)
-
-
-def parse_row_id(word: str | None) -> int | None:
-    """The id of one of our rows as typed or carried by a button; None if it is no number.
-
-    A number past our ids' range becomes NO_ROW: it is looked up like any other and not
-    found, so it gets the usual answer ("There is no group #99999999999").
-    """
-    number = parse_number(word)
-    if number is None:
-        return None
-    return number if number <= ROW_ID_MAX else NO_ROW

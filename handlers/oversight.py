@@ -12,10 +12,11 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import FacilitatorEnd, FacilitatorKeep
 from bot.context import BuurtApplication, BuurtContext
 from handlers import dissolve
 from handlers.audit import actions_text
-from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.figures import concerns_text, facts_text, overview_text
@@ -151,28 +152,31 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
             reason=reason,
         ),
         reply_markup=keyboard(
-            [button(_("Yes, end it"), "fx", "ok", group.id), button(_("No"), "fx", "no", group.id)]
+            [
+                button(_("Yes, end it"), FacilitatorEnd(group.id)),
+                button(_("No"), FacilitatorKeep(group.id)),
+            ]
         ),
     )
 
 
 async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "fx", ("ok", "no"), int)
+    found = chosen(update, FacilitatorEnd, FacilitatorKeep)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None:
+    if found is None or user is None:
         no_longer_works(update, context)
         return
-    query, (action, group_id) = parsed
+    query, choice = found
     if not context.config.is_facilitator(user.id):
         no_longer_works(update, context)
         return
-    group = await _group_in_scope(context, user.id, str(group_id))
+    group = await _group_in_scope(context, user.id, str(choice.group))
     message = query.message
     if group is None or group.chat_id is None or message is None:
         context.answer(update, _("This group has already ended."))
         return
-    if action == "no":
+    if isinstance(choice, FacilitatorKeep):
         group.dissolve_reason = None
         context.answer(update)
         context.outbox.edit(message.chat.id, message.message_id, _("Good, the group goes on."))
@@ -242,4 +246,6 @@ def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("group", group_facts))
     app.add_handler(command_handler("nudge", nudge_now))
     app.add_handler(command_handler("audit", audit_log))
-    app.add_handler(CallbackQueryHandler(facilitator_pressed, pattern=pattern("fx")))
+    app.add_handler(
+        CallbackQueryHandler(facilitator_pressed, pattern=pattern(FacilitatorEnd, FacilitatorKeep))
+    )

@@ -13,40 +13,43 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.choices import GroupPage, RequestPage
 from bot.context import BuurtContext
-from handlers.buttons import button, no_longer_works, parse, shows
+from handlers.buttons import button, chosen, no_longer_works, shows
 
 #: A page as it is shown: its text and its buttons.
 Listing = tuple[str, InlineKeyboardMarkup | None]
 #: The page of a chat's list, or None where the chat has no such list.
 Lister = Callable[[BuurtContext, int, int], Awaitable[Listing | None]]
 Callback = Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]
+#: The kind of choice that turns one list's pages.
+Pages = type[RequestPage] | type[GroupPage]
 
 
 def turners(
-    prefix: str, page: int, pages: int, back: str, forward: str
+    kind: Pages, page: int, pages: int, back: str, forward: str
 ) -> list[InlineKeyboardButton]:
     """The buttons to the page before and after this one, where there are such pages."""
     row = []
     if page > 0:
-        row.append(button(back, prefix, page - 1))
+        row.append(button(back, kind(page - 1)))
     if page < pages - 1:
-        row.append(button(forward, prefix, page + 1))
+        row.append(button(forward, kind(page + 1)))
     return row
 
 
-def page_turner(prefix: str, lister: Lister) -> Callback:
+def page_turner(kind: Pages, lister: Lister) -> Callback:
     """The callback for a list's page buttons: the pressed message becomes that page."""
 
     async def page_pressed(update: Update, context: BuurtContext) -> None:
-        parsed = parse(update, prefix, int)
-        if parsed is None:
+        found = chosen(update, kind)
+        if found is None:
             no_longer_works(update, context)
             return
-        query, (page,) = parsed
+        query, choice = found
         message = query.message
         listing = (
-            await lister(context, message.chat.id, int(page))
+            await lister(context, message.chat.id, choice.page)
             if message is not None and shows(query)
             else None
         )

@@ -11,10 +11,11 @@ from datetime import date
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.choices import CancelRequest, Claim, Done, Release, RequestPage
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers import request_parsing
-from handlers.buttons import keyboard, no_longer_works, parse, pattern, shows
+from handlers.buttons import chosen, keyboard, no_longer_works, pattern, shows
 from handlers.cards import card, line
 from handlers.commands import arguments_of, command_handler
 from handlers.dates import day_text
@@ -128,7 +129,8 @@ async def offer(update: Update, context: BuurtContext) -> None:
 
 # -- the card's buttons --------------------------------------------------------------------
 
-ACTIONS = {"c": requests.claim, "r": requests.release, "d": requests.finish}
+#: What a press on a card chooses.
+CardChoice = Claim | Release | Done | CancelRequest
 
 
 def _refusal(_: Gettext, error: requests.RequestError) -> str:
@@ -174,17 +176,17 @@ def _on_its_card(query: CallbackQuery, request: Request) -> bool:
 
 
 async def pressed(update: Update, context: BuurtContext) -> None:
-    parsed = parse(update, "rq", ("c", "r", "d", "x"), int)
+    found = chosen(update, Claim, Release, Done, CancelRequest)
     user = update.effective_user
     _ = context.gettext()
-    if parsed is None or user is None:
+    if found is None or user is None:
         no_longer_works(update, context)
         return
-    query, (action, request_id) = parsed
+    query, choice = found
     session = context.session
     message = query.message
     try:
-        current = await requests.load(session, int(request_id))
+        current = await requests.load(session, choice.request)
     except requests.RequestError:
         no_longer_works(update, context)
         return
@@ -199,35 +201,42 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         return
     await see_user(session, person(user))
     try:
-        if action == "x":  # the asker's button; coordinators use /cancel, with a reason
-            request = await requests.cancel(session, current.id, user.id)
-        else:
-            request = await ACTIONS[str(action)](session, current.id, user.id)
+        match choice:
+            case Claim():
+                request = await requests.claim(session, current.id, user.id)
+            case Release():
+                request = await requests.release(session, current.id, user.id)
+            case Done():
+                request = await requests.finish(session, current.id, user.id)
+            case CancelRequest():  # the asker's button; coordinators use /cancel, with a reason
+                request = await requests.cancel(session, current.id, user.id)
     except requests.RequestError as error:
         context.answer(update, _refusal(_, error))
         return
     text, markup = card(card_language(context, home), request)
     context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
-    context.answer(update, _answer(_, str(action), request))
-    if action == "c" and request.asker.started_at is not None:
+    context.answer(update, _answer(_, choice, request))
+    if isinstance(choice, Claim) and request.asker.started_at is not None:
         _ = context.gettext_for(request.asker.language_code)  # the asker reads this
         context.outbox.send(request.asker_id, _taken(_, request))
 
 
-def _answer(_: Gettext, action: str, request: Request) -> str:
+def _answer(_: Gettext, choice: CardChoice, request: Request) -> str:
     """The short answer to whoever pressed, in words that fit an ask or an offer."""
-    if request.kind == RequestKind.OFFER:
-        if action == "c":
-            return _("Good! Everyone can see you would like this.")
-        if action == "r":
-            return _("Fine: now someone else can have it.")
-    answers = {
-        "c": _("Thank you! Everyone can see you are on it."),
-        "r": _("Released: someone else can pick it up."),
-        "d": _("Marked done. Thank you!"),
-        "x": _("Cancelled."),
-    }
-    return answers[action]
+    offer = request.kind == RequestKind.OFFER
+    match choice:
+        case Claim():
+            if offer:
+                return _("Good! Everyone can see you would like this.")
+            return _("Thank you! Everyone can see you are on it.")
+        case Release():
+            if offer:
+                return _("Fine: now someone else can have it.")
+            return _("Released: someone else can pick it up.")
+        case Done():
+            return _("Marked done. Thank you!")
+        case CancelRequest():
+            return _("Cancelled.")
 
 
 def _taken(_: Gettext, request: Request) -> str:
@@ -263,7 +272,7 @@ async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | 
     page = min(page, pages - 1)
     lines = [_("<b>Open requests</b> (page {page} of {pages})", page=page + 1, pages=pages)]
     lines += [line(_, request) for request in found]
-    nav = turners("rl", page, pages, _("« Newer"), _("Older »"))
+    nav = turners(RequestPage, page, pages, _("« Newer"), _("Older »"))
     return "\n".join(lines), keyboard(nav) if nav else None
 
 
@@ -330,5 +339,9 @@ def register(app: BuurtApplication) -> None:
     app.add_handler(command_handler("offer", offer))
     app.add_handler(command_handler("requests", list_requests))
     app.add_handler(command_handler("cancel", cancel_command))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=pattern("rq")))
-    app.add_handler(CallbackQueryHandler(page_turner("rl", _listing), pattern=pattern("rl")))
+    app.add_handler(
+        CallbackQueryHandler(pressed, pattern=pattern(Claim, Release, Done, CancelRequest))
+    )
+    app.add_handler(
+        CallbackQueryHandler(page_turner(RequestPage, _listing), pattern=pattern(RequestPage))
+    )
