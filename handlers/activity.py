@@ -9,7 +9,6 @@ from telegram.ext import TypeHandler
 from bot.context import BuurtApplication, BuurtContext
 from handlers.priority import ACTIVITY
 from models import activity
-from models.base import utcnow
 
 
 async def count(update: Update, context: BuurtContext) -> None:
@@ -18,7 +17,7 @@ async def count(update: Update, context: BuurtContext) -> None:
         return
     if update.message is None and update.callback_query is None:
         return
-    await activity.record(context.session, chat.id, utcnow())
+    await activity.record(context.session, chat.id, context.now)
 
 
 def register(app: BuurtApplication) -> None:

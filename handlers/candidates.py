@@ -17,7 +17,6 @@ from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext, Translator
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from models import groups, joining
-from models.base import utcnow
 from models.entities import Group, JoinRequest, User
 
 
@@ -129,7 +128,7 @@ async def close_prompts(
     requester = await retell(context.scope, translator, group, request, verdict, decider, pressed)
     if verdict != "declined" or requester is None:
         return
-    if requester.started_at is None and utcnow() - request.created_at > JOIN_DM_WINDOW:
+    if requester.started_at is None and context.now - request.created_at > JOIN_DM_WINDOW:
         return  # Telegram would refuse the message
     _ = context.gettext_for(requester.language_code)
     context.outbox.send(
@@ -171,7 +170,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
     query, (verdict, request_id) = parsed
     try:
         group, request, outcome = await joining.decide(
-            context.session, int(request_id), user.id, approve=verdict == "a"
+            context.session, int(request_id), user.id, approve=verdict == "a", now=context.now
         )
     except groups.GroupError as error:
         context.answer(

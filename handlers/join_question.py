@@ -21,7 +21,6 @@ from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from models import groups, joining, oversight
-from models.base import utcnow
 from models.entities import Group, JoinRequest, Neighbourhood, User
 from models.texts import shows_nothing
 
@@ -30,7 +29,7 @@ ANSWER_MAX = 500
 
 async def ask(context: BuurtContext, request: ChatJoinRequest, group: Group, question: str) -> None:
     """Hold the join request and ask the neighbourhood's question."""
-    await joining.ask_question(context.session, group, request.from_user.id)
+    await joining.ask_question(context.session, group, request.from_user.id, now=context.now)
     _ = context.gettext()
     context.outbox.send(
         request.user_chat_id,
@@ -117,7 +116,7 @@ async def answered(update: Update, context: BuurtContext) -> bool:
             ),
         )
         return True
-    joining.answer_shown(request, utcnow())
+    joining.answer_shown(request, context.now)
     context.reply(update, _("Thank you! The coordinators of the neighbourhood will decide soon."))
     for reader in deciders:
         await _show(context, reader, request, group, answer)
@@ -136,7 +135,7 @@ async def show_kept(context: BuurtContext, user: User) -> None:
                 session, home_id
             ):
                 coordinated.append(home_id)
-    now = utcnow()
+    now = context.now
     for request in await joining.unseen_answers(session, coordinated):
         group = await session.get(Group, request.group_id)
         if group is None or request.answer is None:
@@ -168,7 +167,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         return
     try:
         group, request, outcome = await joining.decide_answer(
-            session, int(request_id), verdict == "a", user.id
+            session, int(request_id), verdict == "a", user.id, now=context.now
         )
     except groups.GroupError:
         context.answer(update, _("This request has already been handled."))
@@ -203,7 +202,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         action="approve join" if verdict == "a" else "decline join",
         target=f"group {group.id}",
         neighbourhood_id=group.neighbourhood_id,
-        now=utcnow(),
+        now=context.now,
     )
     message = query.message
     if message is not None:

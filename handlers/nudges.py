@@ -15,7 +15,6 @@ from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
 from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
-from models.base import utcnow
 from models.entities import Group, GroupStatus, Nudge, Request, RequestKind
 
 ANSWERS = {"go": "still going", "sz": "snooze"}
@@ -79,7 +78,9 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         context.outbox.send(chat.id, text, reply_markup=markup)
         return
     try:
-        await nudges.answer(context.session, int(nudge_id), chat.id, ANSWERS[str(action)], utcnow())
+        await nudges.answer(
+            context.session, int(nudge_id), chat.id, ANSWERS[str(action)], context.now
+        )
     except nudges.NudgeError:
         no_longer_works(update, context)
         return

@@ -76,7 +76,7 @@ async def test_after_a_crash_fresh_messages_do_not_wait_for_a_lease(
         outbox = Outbox()
         for n in range(40):
             outbox.send(people.piet.id, f"oud bericht {n}")
-        await deliveries.add(session, outbox.rows)
+        await deliveries.add(session, outbox.rows, now=utcnow())
         for row in outbox.rows:
             row.next_attempt_at = utcnow() - timedelta(minutes=5)
         await session.commit()

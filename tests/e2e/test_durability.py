@@ -152,6 +152,7 @@ async def test_a_large_backlog_is_taken_from_the_inbox_a_page_at_a_time(
                     inbox.Arrival(u["update_id"], u["message"]["chat"]["id"], json.dumps(u))
                     for u in backlog
                 ],
+                now=utcnow(),
             )
             await session.commit()
         await engine.dispose()

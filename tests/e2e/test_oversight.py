@@ -581,6 +581,7 @@ async def test_lists_longer_than_a_message_arrive_in_several(
                 created_by=people.fleur.id,
                 language="nl",
                 timezone="Europe/Amsterdam",
+                now=utcnow(),
             )
         await session.commit()
     fleur = people.fleur

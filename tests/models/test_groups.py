@@ -16,10 +16,16 @@ OWNER = Person(1, "Anna")
 async def test_open_groups_are_paged_by_title_each_once(session: AsyncSession):
     home = (
         await neighbourhoods.register(
-            session, chat_id=-100, title="Kerklaan", created_by=1, language="nl", timezone="UTC"
+            session,
+            chat_id=-100,
+            title="Kerklaan",
+            created_by=1,
+            language="nl",
+            timezone="UTC",
+            now=utcnow(),
         )
     ).neighbourhood
-    await see_user(session, OWNER)
+    await see_user(session, OWNER, now=utcnow())
     now = utcnow()
 
     def group(n: int, title: str, **changes: object) -> Group:
