@@ -48,7 +48,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.table import Row, met, show
 from models import database, groups, neighbourhoods, requests
-from models.base import Base, utcnow
+from models.base import Base
 from models.entities import (
     Group,
     GroupInviteLink,
@@ -436,10 +436,10 @@ async def _seed(path: Path, streets: list[Street]) -> None:
     try:
         await database.upgrade(engine)
         sessionmaker = database.sessionmaker(engine)
-        seeder = Seeder(random.Random(2), utcnow())
+        seeder = Seeder(random.Random(2), datetime.now(UTC))
         started = time.perf_counter()
         for index, street in enumerate(streets):
-            seeder.now = utcnow()
+            seeder.now = datetime.now(UTC)
             async with sessionmaker() as session:
                 await _seed_street(session, seeder, index, street)
                 await session.commit()

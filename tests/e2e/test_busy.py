@@ -15,9 +15,9 @@ from bot.context import BuurtApplication
 from bot.outbox import Outbox
 from bot.scheduler import run_round
 from models import Request, database, deliveries
-from models.base import utcnow
 from models.entities import InboxUpdate, OutboxMessage
 from sandbox import Chat, Sandbox, SentMessage, User
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood
 

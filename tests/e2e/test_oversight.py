@@ -22,8 +22,8 @@ from models import (
     Request,
     neighbourhoods,
 )
-from models.base import utcnow
 from sandbox import Sandbox, User
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import neighbourhood, start_group
 

@@ -9,8 +9,8 @@ from sqlalchemy import update
 
 from bot.context import BuurtApplication
 from models import Group, Neighbourhood
-from models.base import utcnow
 from sandbox import Sandbox
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood, start_group
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import groups, neighbourhoods, oversight, requests
-from models.base import utcnow
 from models.entities import RequestKind, User
 from models.people import NOT_A_PERSON, Person, by_username, see_user
 from models.requests import Draft
+from tests.conftest import utcnow
 
 GROUP_ANONYMOUS_BOT = 1087968824
 

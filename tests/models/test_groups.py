@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Group, GroupStatus, groups, neighbourhoods
-from models.base import PAGE_SIZE, utcnow
+from models.base import PAGE_SIZE
 from models.people import Person, see_user
+from tests.conftest import utcnow
 
 OWNER = Person(1, "Anna")
 
@@ -35,6 +36,7 @@ async def test_open_groups_are_paged_by_title_each_once(session: AsyncSession):
             "title": title,
             "status": GroupStatus.ACTIVE,
             "chat_id": -1000 - n,
+            "created_at": now,
             "expires_at": now + timedelta(hours=48),
             **changes,
         }

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import database, deliveries, inbox
-from models.base import utcnow
 from models.entities import InboxState, InboxUpdate, OutboxMessage, User
+from tests.conftest import utcnow
 
 
 def _arrival(update_id: int, chat_id: int = -1) -> inbox.Arrival:
@@ -134,7 +134,7 @@ async def test_outbox_rows_are_leased_kept_in_order_and_deleted_once(session: As
 
 
 async def test_an_unreachable_person_is_no_longer_counted_as_started(session: AsyncSession):
-    session.add(User(id=42, first_name="Piet", started_at=utcnow()))
+    session.add(User(id=42, first_name="Piet", first_seen_at=utcnow(), started_at=utcnow()))
     await session.commit()
     await deliveries.unreachable(session, 42)
     await session.commit()
