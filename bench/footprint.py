@@ -48,7 +48,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.table import Row, met, show
 from models import database, groups, neighbourhoods, requests
-from models.base import Base, utcnow
+from models.base import Base
 from models.entities import (
     Group,
     GroupInviteLink,
@@ -229,19 +229,20 @@ async def _real_group(
         invite_only=seeder.rng.random() < 0.2,
         neighbourhood_id=hood,
         limit=5,
+        now=seeder.now,
     )
     group = made.group
     if state == GroupStatus.PENDING:
         return None
     chat_id = GROUP_CHATS - next(seeder.chat_ids)
-    await groups.link(session, group, chat_id, owner)
+    await groups.link(session, group, chat_id, owner, now=seeder.now)
     groups.set_rights(group, invite=True, restrict=True)
-    await groups.add_invite_link(session, group, seeder.invite_url())
+    await groups.add_invite_link(session, group, seeder.invite_url(), now=seeder.now)
     for member in seeder.rng.sample(others, seeder.rng.randrange(2, 8)):
-        await groups.join(session, group, member)
+        await groups.join(session, group, member, now=seeder.now)
     if state == GroupStatus.DISSOLVED:
-        await groups.dissolve(session, group, by=owner, reason="ended by its owner")
-        await groups.revoke_invite_links(session, group)
+        await groups.dissolve(session, group, by=owner, reason="ended by its owner", now=seeder.now)
+        await groups.revoke_invite_links(session, group, now=seeder.now)
     return group.id, chat_id
 
 
@@ -301,14 +302,15 @@ async def _real_request(
         neighbourhood_id=hood,
         group_id=group_id,
         limit=10,
+        now=seeder.now,
     )
     await requests.set_card(session, made.id, next(seeder.message_ids))
     if state in (RequestState.CLAIMED, RequestState.DONE):
-        await requests.claim(session, made.id, helper)
+        await requests.claim(session, made.id, helper, now=seeder.now)
     if state == RequestState.DONE:
-        await requests.finish(session, made.id, helper)
+        await requests.finish(session, made.id, helper, now=seeder.now)
     elif state == RequestState.CANCELLED:
-        await requests.cancel(session, made.id, asker)
+        await requests.cancel(session, made.id, asker, now=seeder.now)
 
 
 def _bulk_request(
@@ -359,10 +361,11 @@ async def _seed_street(session: AsyncSession, seeder: Seeder, index: int, street
         created_by=street.senders[0].id,
         language="nl",
         timezone=TIMEZONE,
+        now=now,
     )
     hood = registration.neighbourhood
     for sender in street.senders:
-        await record_presence(session, hood, _person(sender))
+        await record_presence(session, hood, _person(sender), now=now)
     real = [sender.id for sender in street.senders]
     first = BULK_USERS + index * RESIDENTS_PER_HOOD
     bulk = list(range(first, first + RESIDENTS_PER_HOOD - SENDERS))
@@ -433,10 +436,10 @@ async def _seed(path: Path, streets: list[Street]) -> None:
     try:
         await database.upgrade(engine)
         sessionmaker = database.sessionmaker(engine)
-        seeder = Seeder(random.Random(2), utcnow())
+        seeder = Seeder(random.Random(2), datetime.now(UTC))
         started = time.perf_counter()
         for index, street in enumerate(streets):
-            seeder.now = utcnow()
+            seeder.now = datetime.now(UTC)
             async with sessionmaker() as session:
                 await _seed_street(session, seeder, index, street)
                 await session.commit()

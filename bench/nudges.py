@@ -12,7 +12,7 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -23,7 +23,6 @@ from bot.app import running, services_of
 from bot.config import Config
 from bot.scheduler import run_round
 from models import Group, GroupStatus, Neighbourhood, User, database
-from models.base import utcnow
 from sandbox import Sandbox
 
 TOKEN = "123456:BENCH"
@@ -35,7 +34,7 @@ TELEGRAM_RATE = 30  # messages per second overall
 
 async def _seed(session: AsyncSession, count: int, due: int, chat_ids: list[int]) -> None:
     """Groups as the domain makes them (entities, not hand-written SQL), in bulk."""
-    now = utcnow()
+    now = datetime.now(UTC)
     home = Neighbourhood(
         chat_id=-1,
         title="Bench",
@@ -44,8 +43,9 @@ async def _seed(session: AsyncSession, count: int, due: int, chat_ids: list[int]
         created_by=1,
         quiet_start="00:00",
         quiet_end="00:00",
+        created_at=now,
     )
-    session.add_all([home, User(id=1, first_name="Owner")])
+    session.add_all([home, User(id=1, first_name="Owner", first_seen_at=now)])
     await session.flush()
     batch = []
     for n in range(count):
@@ -78,7 +78,7 @@ async def selection() -> list[Row]:
         await database.upgrade(engine)
         async with database.sessionmaker(engine)() as session:
             await _seed(session, SELECT_GROUPS, int(SELECT_GROUPS * DUE_SHARE), [])
-        now = utcnow()
+        now = datetime.now(UTC)
         due = (  # the query models.nudges.decide runs (less its row locks)
             select(Group)
             .where(Group.status == GroupStatus.ACTIVE, Group.nudge_due_at <= now)

@@ -15,6 +15,7 @@ from telegram.request import HTTPXRequest
 
 import handlers
 from bot import scheduler
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
@@ -37,11 +38,20 @@ CONNECTION_POOL = 64
 
 
 def build_application(
-    config: Config, translator: Translator | None = None, *, ptb_updater: bool = False
+    config: Config,
+    translator: Translator | None = None,
+    *,
+    ptb_updater: bool = False,
+    clock: Clock | None = None,
 ) -> BuurtApplication:
-    """The bot; `ptb_updater` swaps the durable intake for PTB's own, to compare them."""
+    """The bot; `ptb_updater` swaps the durable intake for PTB's own, to compare them.
+
+    `clock` is real time unless a test or the demo brings a ManualClock to move it.
+    """
     services = Services(
-        config=config, translator=translator or Translator(config.defaults.language)
+        config=config,
+        translator=translator or Translator(config.defaults.language),
+        clock=clock or SystemClock(),
     )
     bot: ExtBot[Any] = ExtBot(
         token=config.telegram.token.get_secret_value(),
@@ -79,17 +89,21 @@ def build_application(
 
 @contextlib.asynccontextmanager
 async def running(
-    config: Config, *, poll_timeout: int | None = None, ptb_updater: bool = False
+    config: Config,
+    *,
+    poll_timeout: int | None = None,
+    ptb_updater: bool = False,
+    clock: Clock | None = None,
 ) -> AsyncIterator[BuurtApplication]:
     """The running bot, inside the caller's event loop: `buurtbot run`, tests and benches."""
-    app = build_application(config, ptb_updater=ptb_updater)
+    app = build_application(config, ptb_updater=ptb_updater, clock=clock)
     services = services_of(app)
     await patiently(app.initialize, "getMe")
     async with app:  # initialized above; this shuts it down at the end
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
         assert services.sessionmaker is not None
-        courier = services.courier = Courier(services.sessionmaker, app.bot)
+        courier = services.courier = Courier(services.sessionmaker, app.bot, services.clock)
         intake = services.intake = Intake(app, services)
         try:
             await courier.start()

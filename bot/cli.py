@@ -19,6 +19,7 @@ from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, TelegramError
 
 from bot.app import running, services_of
+from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.sole import SoleWorker
 from models import database, inbox
@@ -233,8 +234,10 @@ async def inbox_command(config: Config, verb: str, update_ids: list[int], every:
                 print(f"{len(rows)} parked update(s)")
                 return 0
             ids = None if every else update_ids
-            action = inbox.retry if verb == "retry" else inbox.drop
-            done = await action(session, ids)
+            if verb == "retry":
+                done = await inbox.retry(session, ids)
+            else:
+                done = await inbox.drop(session, ids, now=SystemClock().now())
             await session.commit()
     finally:
         await engine.dispose()

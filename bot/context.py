@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.here import NOWHERE, Here, Who
 from bot.i18n import Gettext, Translator
@@ -31,6 +33,8 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     courier: Courier | None = None
     intake: Intake | None = None
+    #: Where every "now" comes from; tests and the demo give a ManualClock.
+    clock: Clock = field(default_factory=SystemClock)
     #: Why the bot had to stop, for the command line to report.
     fatal: str | None = None
 
@@ -42,9 +46,11 @@ class Services:
 
 @dataclass
 class UpdateScope:
-    """One update's unit of work: a transaction and the messages it will send."""
+    """One update's unit of work: a transaction, the messages it will send, and its moment."""
 
     session: AsyncSession
+    #: Read from the clock once, when the unit opens: the whole update happens at this moment.
+    now: datetime
     outbox: Outbox = field(default_factory=Outbox)
     failed: bool = False
     #: What made it fail, as the error handler saw it.
@@ -113,6 +119,13 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
             raise RuntimeError("no update scope: this code runs outside an update")
         self.scope.here = place
         self.scope.roles = None
+
+    @property
+    def now(self) -> datetime:
+        """The update's moment (see UpdateScope.now)."""
+        if self.scope is None:
+            raise RuntimeError("no update scope: this code runs outside an update")
+        return self.scope.now
 
     @property
     def outbox(self) -> Outbox:

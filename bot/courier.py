@@ -26,11 +26,11 @@ from telegram import (
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
+from bot.clock import Clock
 from bot.locks import KeyedLocks
 from bot.logs import chat_in_log
 from bot.outbox import Action, Kind, run_action
 from models import deliveries, joining, nudges, requests
-from models.base import utcnow
 from models.entities import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -58,9 +58,13 @@ Shown = tuple[bytes | None, bytes | None]
 
 
 class Courier:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bot: Bot) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._bot = bot
+        #: The services' clock: when a retry is due, and when a nudge went out.
+        self._clock = clock
         self._chats = KeyedLocks()
         #: Chats with a row waiting for a retry: new rows queue behind it.
         self._held: set[int] = set()
@@ -136,7 +140,7 @@ class Courier:
 
     async def sweep(self, *, ignore_lease: bool = False) -> None:
         """Send what waits: retries whose time came, and rows a stopped process left."""
-        now = utcnow()
+        now = self._clock.now()
         async with self._sessionmaker() as session:
             chats = set(await deliveries.chats_due(session, now)) | self._held
         gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
@@ -252,7 +256,7 @@ class Courier:
             async with self._sessionmaker() as session:
                 if await deliveries.delivered(session, row.id):
                     if message_id is not None:
-                        await _remember(session, row, message_id)
+                        await _remember(session, row, message_id, self._clock.now())
                     elif refused:
                         await _refused(session, row)
                 await session.commit()
@@ -283,7 +287,7 @@ class Courier:
 
     async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
         row.attempts += 1
-        row.next_attempt_at = utcnow() + timedelta(seconds=seconds)
+        row.next_attempt_at = self._clock.now() + timedelta(seconds=seconds)
         async with self._sessionmaker() as session:
             await deliveries.postpone(session, row.id, row.next_attempt_at)
             await session.commit()
@@ -307,12 +311,14 @@ def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def _remember(session: AsyncSession, row: OutboxMessage, message_id: int) -> None:
+async def _remember(
+    session: AsyncSession, row: OutboxMessage, message_id: int, now: datetime
+) -> None:
     """A card's or nudge's message id, so it can be edited and answered later."""
     if row.remember == "card" and row.remember_id is not None:
         await requests.set_card(session, row.remember_id, message_id)
     elif row.remember == "nudge" and row.remember_id is not None:
-        await nudges.sent(session, row.remember_id, message_id, utcnow())
+        await nudges.sent(session, row.remember_id, message_id, now)
     elif row.remember == "prompt" and row.remember_id is not None:
         await joining.prompt_sent(session, row.remember_id, message_id)
 

@@ -173,7 +173,7 @@ class Intake:
             for update in updates
         ]
         async with self._services.session() as session:
-            await inbox.store(session, arrivals)
+            await inbox.store(session, arrivals, now=self._services.clock.now())
             await session.commit()
         if self._recovering or len(updates) > self._room_for():
             self._recovering = True  # the inbox holds them until there is room

@@ -18,6 +18,7 @@ import enum
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot, Update
@@ -111,7 +112,9 @@ class TransactionalProcessor(BaseUpdateProcessor):
     ) -> Outcome:
         try:
             async with unit_of_work(self.services, self._bot) as scope:
-                if update_id is not None and not await inbox.begin(scope.session, update_id):
+                if update_id is not None and not await inbox.begin(
+                    scope.session, update_id, now=scope.now
+                ):
                     if inspect.iscoroutine(coroutine):
                         coroutine.close()
                     return Outcome.SKIPPED
@@ -175,16 +178,20 @@ class TransactionalProcessor(BaseUpdateProcessor):
 
 
 @contextlib.asynccontextmanager
-async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScope]:
+async def unit_of_work(
+    services: Services, bot: Bot, now: datetime | None = None
+) -> AsyncIterator[UpdateScope]:
     """One transaction; its messages go out only once it has committed.
 
     Updates get theirs from the processor; scheduled jobs open their own.
     The messages are rows of this same transaction (see bot/outbox.py), so they
     are out, or still on their way, exactly when the change is committed.
+    The clock is read once, here, unless the caller brings its moment (a round).
     """
     courier = services.courier
+    moment = now if now is not None else services.clock.now()
     async with services.session() as session:
-        scope = UpdateScope(session)
+        scope = UpdateScope(session, moment)
         try:
             yield scope
         except BaseException:
@@ -195,7 +202,8 @@ async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScop
             return
         rows = scope.outbox.rows
         if rows:
-            await deliveries.add(session, rows)
+            # The lease is the courier's bookkeeping: it runs from the commit, not the event.
+            await deliveries.add(session, rows, now=services.clock.now())
             if courier is not None:
                 courier.claim(rows)
         try:

@@ -38,7 +38,6 @@ from handlers.nudges import (
 )
 from handlers.report import chart
 from models import activity, inbox, joining, nudges, oversight, upkeep
-from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +74,19 @@ async def _send_nudge(services: Services, bot: Bot, nudge: nudges.Outgoing, repo
             await nudges.not_sent(session, nudge.nudge_id)
             report.failed += 1
         else:
-            await nudges.sent(session, nudge.nudge_id, message_id, utcnow())
+            await nudges.sent(session, nudge.nudge_id, message_id, services.clock.now())
             report.sent += 1
         await session.commit()
 
 
 async def run_round(services: Services, bot: Bot, now: datetime | None = None) -> Report:
-    """One whole round; safe to run in several processes at once on PostgreSQL."""
+    """One whole round; safe to run in several processes at once on PostgreSQL.
+
+    It happens at `now`, or else at the services' clock's moment when it starts.
+    """
     marked = background.set(True)  # all the round sends lets residents' replies go first
     try:
-        return await _round(services, bot, now or utcnow())
+        return await _round(services, bot, now or services.clock.now())
     finally:
         background.reset(marked)
 
@@ -103,10 +105,10 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     after: nudges.Key | None = None
     try:
         for _ in range(nudges.BATCH // DECIDE_BATCH):
-            async with unit_of_work(services, bot) as scope:
+            async with unit_of_work(services, bot, now) as scope:
                 decided, after = await nudges.decide_some(scope.session, now, DECIDE_BATCH, after)
             report.decided += decided
-            async with unit_of_work(services, bot) as scope:
+            async with unit_of_work(services, bot, now) as scope:
                 taken = await nudges.claim(scope.session, now)
             sending += [asyncio.create_task(send(nudge)) for nudge in taken]
             if after is None:
@@ -160,7 +162,7 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     # and none holds the database while another works.
     for chore in (reminders, expiry, forgetting, reports):
         try:
-            async with unit_of_work(services, bot) as scope:
+            async with unit_of_work(services, bot, now) as scope:
                 await chore(scope)
         except Exception:
             log.exception("scheduler chore %s failed; the others went on", chore.__name__)

@@ -8,7 +8,6 @@ from telegram.ext import TypeHandler
 from bot.context import BuurtApplication, BuurtContext
 from handlers.priority import ACTIVITY
 from models import activity
-from models.base import utcnow
 
 
 async def count(update: Update, context: BuurtContext) -> None:
@@ -20,7 +19,7 @@ async def count(update: Update, context: BuurtContext) -> None:
     here = context.here
     served = here.neighbourhood_chat or here.group
     if served is not None:
-        await activity.record(context.session, served, utcnow())
+        await activity.record(context.session, served, context.now)
 
 
 def register(app: BuurtApplication) -> None:

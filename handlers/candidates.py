@@ -18,7 +18,6 @@ from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext, Translator
 from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from models import groups, joining
-from models.base import utcnow
 from models.entities import Group, JoinRequest, User
 
 
@@ -130,7 +129,7 @@ async def close_prompts(
     requester = await retell(context.scope, translator, group, request, verdict, decider, pressed)
     if verdict != "declined" or requester is None:
         return
-    if requester.started_at is None and utcnow() - request.created_at > JOIN_DM_WINDOW:
+    if requester.started_at is None and context.now - request.created_at > JOIN_DM_WINDOW:
         return  # Telegram would refuse the message
     _ = context.gettext_for(requester.language_code)
     context.outbox.send(
@@ -172,7 +171,11 @@ async def decided(update: Update, context: BuurtContext) -> None:
     query, choice = found
     try:
         group, request, outcome = await joining.decide(
-            context.session, choice.join, user.id, approve=isinstance(choice, ApproveJoin)
+            context.session,
+            choice.join,
+            user.id,
+            approve=isinstance(choice, ApproveJoin),
+            now=context.now,
         )
     except groups.GroupError as error:
         context.answer(

@@ -6,6 +6,7 @@ The card is the one source of truth in the chat; every change edits it.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
 
@@ -14,7 +15,6 @@ from bot.i18n import Gettext, Html
 from handlers.buttons import button, keyboard
 from handlers.dates import day_text
 from models import requests
-from models.base import utcnow
 from models.entities import Request, RequestKind, RequestState
 
 SNIPPET = 60
@@ -55,11 +55,12 @@ def _offer_state(_: Gettext, request: Request) -> str:
     return _("This offer is off.")
 
 
-def due_text(_: Gettext, request: Request) -> str | None:
-    return None if request.due is None else day_text(_, request.due, utcnow().date())
+def due_text(_: Gettext, request: Request, now: datetime) -> str | None:
+    return None if request.due is None else day_text(_, request.due, now.date())
 
 
-def card(_: Gettext, request: Request) -> tuple[str, InlineKeyboardMarkup | None]:
+def card(_: Gettext, request: Request, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card as it reads at `now`: a due date is told relative to today."""
     head = (
         _("🙋 <b>Ask</b> #{number}", number=request.id)
         if request.kind == RequestKind.ASK
@@ -69,7 +70,7 @@ def card(_: Gettext, request: Request) -> tuple[str, InlineKeyboardMarkup | None
     if request.on_behalf_of:
         lines.append(_("For: {name}", name=request.on_behalf_of))
     lines.append(_("By: {name}", name=request.asker.first_name))
-    when = due_text(_, request)
+    when = due_text(_, request, now)
     if when:
         lines.append(_("When: {date}", date=when))
     lines.append(Html(f"<i>{_state(_, request)}</i>"))

@@ -151,8 +151,10 @@ async def _dissolve(
     session = context.session
     chat_id = group.chat_id
     assert chat_id is not None
-    summary = await groups.dissolve(session, group, by=by, reason="ended by its owner")
-    links = await groups.revoke_invite_links(session, group)
+    summary = await groups.dissolve(
+        session, group, by=by, reason="ended by its owner", now=context.now
+    )
+    links = await groups.revoke_invite_links(session, group, now=context.now)
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     _ = context.gettext(home.language if home else None)
     context.outbox.send(chat_id, summary_text(_, summary, zone_of(context, home)))
@@ -173,7 +175,7 @@ def farewell(
     the bot made is closed, and the bot leaves the chat."""
     for request in summary.closed:
         if request.card_message_id is not None:
-            text, _markup = card(_, request)
+            text, _markup = card(_, request, context.now)
             context.outbox.edit(chat_id, request.card_message_id, text, reply_markup=None)
     for url in links:
         context.outbox.revoke(chat_id, url)

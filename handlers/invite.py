@@ -43,11 +43,11 @@ class Target:
 async def _target(context: BuurtContext, message: Message) -> Target:
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and not reply.from_user.is_bot:
-        await see_user(context.session, person(reply.from_user))
+        await see_user(context.session, person(reply.from_user), now=context.now)
         return Target(await context.session.get(User, reply.from_user.id))
     for entity, text in message.parse_entities().items():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
-            await see_user(context.session, person(entity.user))
+            await see_user(context.session, person(entity.user), now=context.now)
             return Target(await context.session.get(User, entity.user.id))
         if entity.type == MessageEntity.MENTION:
             named = await by_username(context.session, text)

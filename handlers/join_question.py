@@ -22,7 +22,6 @@ from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
 from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from models import groups, joining, oversight
-from models.base import utcnow
 from models.entities import Group, JoinRequest, Neighbourhood, User
 from models.texts import shows_nothing
 
@@ -31,7 +30,7 @@ ANSWER_MAX = 500
 
 async def ask(context: BuurtContext, request: ChatJoinRequest, group: Group, question: str) -> None:
     """Hold the join request and ask the neighbourhood's question."""
-    await joining.ask_question(context.session, group, request.from_user.id)
+    await joining.ask_question(context.session, group, request.from_user.id, now=context.now)
     _ = context.gettext()
     context.outbox.send(
         request.user_chat_id,
@@ -118,7 +117,7 @@ async def answered(update: Update, context: BuurtContext) -> bool:
             ),
         )
         return True
-    joining.answer_shown(request, utcnow())
+    joining.answer_shown(request, context.now)
     context.reply(update, _("Thank you! The coordinators of the neighbourhood will decide soon."))
     for reader in deciders:
         await _show(context, reader, request, group, answer)
@@ -137,7 +136,7 @@ async def show_kept(context: BuurtContext, user: User) -> None:
                 session, home_id
             ):
                 coordinated.append(home_id)
-    now = utcnow()
+    now = context.now
     for request in await joining.unseen_answers(session, coordinated):
         group = await session.get(Group, request.group_id)
         if group is None or request.answer is None:
@@ -170,7 +169,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         return
     try:
         group, request, outcome = await joining.decide_answer(
-            session, choice.join, approve, user.id
+            session, choice.join, approve, user.id, now=context.now
         )
     except groups.GroupError:
         context.answer(update, _("This request has already been handled."))
@@ -205,7 +204,7 @@ async def decided(update: Update, context: BuurtContext) -> None:
         action="approve join" if approve else "decline join",
         target=f"group {group.id}",
         neighbourhood_id=group.neighbourhood_id,
-        now=utcnow(),
+        now=context.now,
     )
     message = query.message
     if message is not None:

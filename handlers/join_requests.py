@@ -23,7 +23,7 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
     group = context.here.group
     if group is None:
         return  # not one of ours
-    await see_user(session, person(request.from_user))
+    await see_user(session, person(request.from_user), now=context.now)
     _ = context.gettext()
     verdict = await joining.is_welcome(session, group, request.from_user.id)
     home = await session.get(Neighbourhood, group.neighbourhood_id)
@@ -47,7 +47,7 @@ async def join_requested(update: Update, context: BuurtContext) -> None:
     if not group.invite_only:
         context.outbox.approve(request.chat.id, request.from_user.id)
         return
-    pending = await joining.request_to_join(session, group, request.from_user.id)
+    pending = await joining.request_to_join(session, group, request.from_user.id, now=context.now)
     context.outbox.send(
         request.user_chat_id,
         _("Thank you! The owner of <b>{title}</b> will look at your request.", title=group.title),

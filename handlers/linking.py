@@ -31,7 +31,6 @@ from handlers import membership
 from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.people import act_as_yourself, person
 from models import groups, linking
-from models.base import utcnow
 from models.entities import Group, Neighbourhood, User
 from models.people import is_person, see_user
 
@@ -102,7 +101,7 @@ async def create_invite_link(bot: Bot, scope: UpdateScope, group: Group) -> str 
             "could not create an invite link in %s", chat_in_log(group.chat_id), exc_info=True
         )
         return None
-    await groups.add_invite_link(scope.session, group, link.invite_link)
+    await groups.add_invite_link(scope.session, group, link.invite_link, now=scope.now)
     return link.invite_link
 
 
@@ -139,10 +138,10 @@ async def complete_link(
     """
     invite, restrict = await bot_rights(bot, chat_id)
     admins = await _admins(bot, chat_id)
-    await groups.link(scope.session, group, chat_id, user_id)
+    await groups.link(scope.session, group, chat_id, user_id, now=scope.now)
     for admin in admins:
-        await see_user(scope.session, person(admin))
-        await groups.join(scope.session, group, admin.id)
+        await see_user(scope.session, person(admin), now=scope.now)
+        await groups.join(scope.session, group, admin.id, now=scope.now)
     groups.set_rights(group, invite=invite, restrict=restrict)
     neighbourhood = await scope.session.get(Neighbourhood, group.neighbourhood_id)
     scope.here = Here(Where.GROUP, neighbourhood, group)  # the chat is the group's now
@@ -176,7 +175,7 @@ async def link_by_token(update: Update, context: BuurtContext, token: str) -> No
     if group is None:
         context.reply(update, link_problem(_, "unknown"))
         return
-    await see_user(context.session, person(user))
+    await see_user(context.session, person(user), now=context.now)
     try:
         await complete_link(
             context.bot, context.scope, context.services.translator, group, chat.id, user.id
@@ -190,7 +189,7 @@ async def _group_changed(context: BuurtContext, group: Group, change: ChatMember
     if change.new_chat_member.status in GONE:
         with contextlib.suppress(groups.GroupError):  # already dissolved a moment ago
             await groups.dissolve(
-                session, group, by=None, reason="the bot was removed from the chat"
+                session, group, by=None, reason="the bot was removed from the chat", now=context.now
             )
         log.info("removed from group %s; the group is dissolved", chat_in_log(chat.id))
         return
@@ -241,7 +240,7 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
     if not is_person(change.from_user.id):
         return  # an anonymous admin is no one owner: they link with the /newgroup button
     wait = context.config.groups.payload_wait_seconds
-    due = utcnow() + timedelta(seconds=wait)
+    due = context.now + timedelta(seconds=wait)
     await linking.wait_for_token(session, chat.id, change.from_user.id, due)
     wake_in(context.job_queue, wait)
 
@@ -253,14 +252,14 @@ def wake_in(job_queue: JobQueue[Any] | None, seconds: float) -> None:
 
 
 async def _waits_over(context: BuurtContext) -> None:
-    await link_waiting_chats(context.services, context.bot, utcnow())
+    await link_waiting_chats(context.services, context.bot, context.services.clock.now())
 
 
 async def _after_restart(context: BuurtContext) -> None:
     """Waits stored before a restart end when they would have (at once, if they are over)."""
     async with context.services.session() as session:
         due = await linking.due_times(session)
-    now = utcnow()
+    now = context.services.clock.now()
     for moment in due:
         wake_in(context.job_queue, max((moment - now).total_seconds(), 0.0))
 
@@ -269,7 +268,7 @@ async def link_waiting_chats(services: Services, bot: Bot, now: datetime) -> int
     """Fall back for each chat whose wait for a token is over, each in its own transaction."""
     done = 0
     while True:
-        async with unit_of_work(services, bot) as scope:
+        async with unit_of_work(services, bot, now) as scope:
             waiting = await linking.take_due(scope.session, now)
             if waiting is None:
                 return done
@@ -286,7 +285,7 @@ async def _link_without_token(
         return  # linked meanwhile, or made a neighbourhood with /setup
     user = await session.get(User, user_id)
     _ = services.translator.choose(user.language_code if user else None)
-    pending = await groups.pending_of(session, user_id)
+    pending = await groups.pending_of(session, user_id, now=scope.now)
     if len(pending) == 1:
         try:
             await complete_link(bot, scope, services.translator, pending[0], chat_id, user_id)

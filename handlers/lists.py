@@ -67,8 +67,8 @@ async def mine(update: Update, context: BuurtContext) -> None:
         return
     _ = context.gettext()
     session = context.session
-    found = await groups.groups_of(session, user.id)
-    mine = await requests.mine(session, user.id)
+    found = await groups.groups_of(session, user.id, now=context.now)
+    mine = await requests.mine(session, user.id, context.now)
     if not (found or mine.asks or mine.claims or mine.helped_this_month):
         context.reply(
             update,

@@ -30,10 +30,10 @@ from models.people import see_user
 async def _entered(context: BuurtContext, group: Group, user: TelegramUser) -> None:
     """Someone is in the group's chat: a member if they may be, refused if not."""
     session = context.session
-    await see_user(session, person(user))
+    await see_user(session, person(user), now=context.now)
     if await joining.may_stay(session, group, user.id):
-        await groups.join(session, group, user.id)
-    elif await joining.refuse(session, group, user.id):
+        await groups.join(session, group, user.id, now=context.now)
+    elif await joining.refuse(session, group, user.id, now=context.now):
         await _refused(context, group, user.id)
 
 
@@ -124,7 +124,7 @@ async def _tell_owner(context: BuurtContext, group: Group, text: str) -> None:
 
 async def _left(context: BuurtContext, group: Group, user_id: int) -> None:
     session = context.session
-    new_owner = await groups.leave(session, group, user_id)
+    new_owner = await groups.leave(session, group, user_id, now=context.now)
     if new_owner is None:
         return
     owner = await session.get(User, new_owner)
@@ -154,7 +154,9 @@ async def _ignored(update: Update, context: BuurtContext, group: Group, user_id:
     if not await joining.refused_here(session, group, user_id):
         return False
     if await joining.may_stay(session, group, user_id):
-        await groups.join(session, group, user_id)  # a resident by now: welcome after all
+        await groups.join(
+            session, group, user_id, now=context.now
+        )  # a resident by now: welcome after all
         return False
     if update.callback_query is not None:
         context.answer(update)

@@ -25,7 +25,6 @@ from handlers.oversight import scope
 from handlers.people import ambiguous_name, person
 from handlers.request_parsing import clean
 from models import oversight
-from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood, User
 from models.people import Named, Person, by_username, lift_ban, record_ban, see_user
 from models.texts import shows_nothing
@@ -56,10 +55,10 @@ async def _target(context: BuurtContext, message: Message, words: list[str]) -> 
     """A reply, a mention, a text mention or a user number."""
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and not reply.from_user.is_bot:
-        return Named(await see_user(context.session, person(reply.from_user)))
+        return Named(await see_user(context.session, person(reply.from_user), now=context.now))
     for entity, text in message.parse_entities().items():
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
-            return Named(await see_user(context.session, person(entity.user)))
+            return Named(await see_user(context.session, person(entity.user), now=context.now))
         if entity.type == MessageEntity.MENTION:
             return await by_username(context.session, text)
     user_id = parse_telegram_id(words[0]) if words else None
@@ -113,7 +112,7 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
         return
     session = context.session
     if banning:
-        await record_ban(session, home, person_of(target))
+        await record_ban(session, home, person_of(target), now=context.now)
     else:
         await lift_ban(session, home, target.id)
     reason = clean(" ".join(w for w in words if not w.startswith("@") and not w.isdigit()))
@@ -124,7 +123,7 @@ async def _ban_or_unban(update: Update, context: BuurtContext, *, banning: bool)
         target=f"user {target.id}",
         neighbourhood_id=home.id,
         detail=reason or None,
-        now=utcnow(),
+        now=context.now,
     )
     for chat_id in await _chats_of(context, home):
         if banning:
@@ -219,7 +218,7 @@ async def announce_pressed(update: Update, context: BuurtContext) -> None:
         target=f"neighbourhood {home.id}",
         neighbourhood_id=home.id,
         detail=marker,
-        now=utcnow(),
+        now=context.now,
     )
     if dropped:
         context.answer(update)

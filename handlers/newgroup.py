@@ -107,7 +107,7 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
             ),
         )
         return
-    await see_user(context.session, person(user))
+    await see_user(context.session, person(user), now=context.now)
     here = context.here.neighbourhood_chat
     homes = [here] if here is not None else await _homes(context, user.id)
     if not homes:
@@ -127,6 +127,7 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
             invite_only=request.invite_only,
             neighbourhood_id=homes[0].id if len(homes) == 1 else None,
             limit=context.config.groups.max_per_resident,
+            now=context.now,
         )
     except groups.GroupError as error:
         if error.code == "anonymous":  # the command table keeps them out; this is the backstop

@@ -16,7 +16,6 @@ from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
-from models.base import utcnow
 from models.entities import Group, GroupStatus, Nudge, Request, RequestKind
 
 
@@ -79,7 +78,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         return
     answer = "still going" if isinstance(choice, StillGoing) else "snooze"
     try:
-        await nudges.answer(context.session, choice.nudge, chat.id, answer, utcnow())
+        await nudges.answer(context.session, choice.nudge, chat.id, answer, context.now)
     except nudges.NudgeError:
         no_longer_works(update, context)
         return

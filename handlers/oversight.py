@@ -24,7 +24,6 @@ from handlers.nudges import nudge_message, owner_message
 from handlers.numbers import parse_number, parse_row_id
 from handlers.request_parsing import clean
 from models import audit, groups, nudges, oversight
-from models.base import utcnow
 from models.entities import Group, GroupStatus, Neighbourhood
 
 AUDIT_DEFAULT, AUDIT_MAX = 10, 50
@@ -46,7 +45,7 @@ async def overview(update: Update, context: BuurtContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    lines = await oversight.overview(context.session, utcnow(), await scope(context, user.id))
+    lines = await oversight.overview(context.session, context.now, await scope(context, user.id))
     context.reply(update, overview_text(context.gettext(), lines))
 
 
@@ -54,7 +53,7 @@ async def quiet(update: Update, context: BuurtContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    found = await oversight.concerns(context.session, utcnow(), await scope(context, user.id))
+    found = await oversight.concerns(context.session, context.now, await scope(context, user.id))
     context.reply(update, concerns_text(context.gettext(), found))
 
 
@@ -65,12 +64,12 @@ async def group_facts(update: Update, context: BuurtContext) -> None:
     if number is None:
         context.reply(update, _("Please give a group number, for example: /group 12"))
         return
-    facts = await oversight.facts(context.session, number, utcnow())
+    facts = await oversight.facts(context.session, number, context.now)
     if facts is None:
         context.reply(update, _("There is no group #{number}.", number=words[0].lstrip("#")))
         return
     timezone = facts.home.timezone if facts.home else context.config.defaults.timezone
-    context.reply(update, facts_text(_, facts, utcnow(), timezone))
+    context.reply(update, facts_text(_, facts, context.now, timezone))
 
 
 async def _group_in_scope(context: BuurtContext, user_id: int, word: str | None) -> Group | None:
@@ -101,7 +100,7 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
             update, _("A nudge to <b>{title}</b> is already on its way.", title=group.title)
         )
         return
-    now = utcnow()
+    now = context.now
     outgoing = await nudges.nudge_now(context.session, group, now)
     await oversight.audit(
         context.session,
@@ -183,11 +182,13 @@ async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
         return
     reason, chat_id = group.dissolve_reason or "", group.chat_id
     try:
-        summary = await groups.dissolve(context.session, group, by=user.id, reason=reason)
+        summary = await groups.dissolve(
+            context.session, group, by=user.id, reason=reason, now=context.now
+        )
     except groups.GroupError:
         context.answer(update, _("This group has already ended."))
         return
-    links = await groups.revoke_invite_links(context.session, group)
+    links = await groups.revoke_invite_links(context.session, group, now=context.now)
     await oversight.audit(
         context.session,
         actor_id=user.id,
@@ -195,7 +196,7 @@ async def facilitator_pressed(update: Update, context: BuurtContext) -> None:
         target=f"group {group.id}",
         neighbourhood_id=group.neighbourhood_id,
         detail=reason,
-        now=utcnow(),
+        now=context.now,
     )
     context.answer(update, _("Ended."))
     context.outbox.edit(
@@ -227,7 +228,7 @@ async def audit_log(update: Update, context: BuurtContext) -> None:
     if not found:
         context.reply(update, _("No actions yet."))
         return
-    context.reply(update, actions_text(_, found, utcnow(), context.config.defaults.timezone))
+    context.reply(update, actions_text(_, found, context.now, context.config.defaults.timezone))
 
 
 async def dissolve_anywhere(update: Update, context: BuurtContext) -> None:

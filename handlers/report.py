@@ -19,7 +19,6 @@ from bot.i18n import Gettext
 from handlers.commands import command_handler
 from handlers.oversight import scope
 from models import oversight
-from models.base import utcnow
 
 WIDTH, HEIGHT, DPI = 8, 5, 100
 
@@ -91,7 +90,7 @@ async def report(update: Update, context: BuurtContext) -> None:
     if chat is None or user is None:
         return
     _ = context.gettext()
-    weeks = await oversight.weekly(context.session, utcnow(), await scope(context, user.id))
+    weeks = await oversight.weekly(context.session, context.now, await scope(context, user.id))
     if not weeks:
         context.reply(update, _("There are no neighbourhoods yet."))
         return

@@ -6,7 +6,7 @@ checked against the database: callback data only says which card was pressed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
@@ -23,7 +23,6 @@ from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
 from handlers.people import mention, person
 from models import oversight, requests
-from models.base import utcnow
 from models.entities import Neighbourhood, Request, RequestKind
 from models.people import see_user
 
@@ -54,12 +53,12 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
     if len(raw) > requests.TEXT_MAX * 2:  # far too long to be worth parsing
         context.reply(update, _too_long(_))
         return
-    reading = request_parsing.parse(kind, raw, nb.timezone, utcnow())
+    reading = request_parsing.parse(kind, raw, nb.timezone, context.now)
     draft = reading.draft
     if not draft.text:
         context.reply(update, _example(_, kind))
         return
-    await see_user(context.session, person(user))
+    await see_user(context.session, person(user), now=context.now)
     try:
         request = await requests.post(
             context.session,
@@ -69,13 +68,14 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
             neighbourhood_id=nb.id,
             group_id=context.here.group.id if context.here.group else None,
             limit=context.config.requests.max_open_per_resident,
+            now=context.now,
         )
     except requests.RequestError as error:
         context.reply(
             update, _problem(_, error.code, context.config.requests.max_open_per_resident)
         )
         return
-    text, markup = card(card_language(context, nb), request)
+    text, markup = card(card_language(context, nb), request, context.now)
     context.outbox.send(
         chat.id,
         text,
@@ -84,16 +84,16 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
         remember=("card", request.id),
     )
     if reading.passed is not None:
-        context.reply(update, _passed(card_language(context, nb), reading.passed))
+        context.reply(update, _passed(card_language(context, nb), reading.passed, context.now))
 
 
-def _passed(_: Gettext, day: date) -> str:
+def _passed(_: Gettext, day: date, now: datetime) -> str:
     """A date in the past is surely a slip: say so, and how to post with the right one."""
     return _(
         "I left the date off: {date} has passed. Do you want a date on it? Press "
         "Cancel under the request and ask again with the year, for example: {example}",
-        date=day_text(_, day, utcnow().date()),
-        example=f"{day.day}-{day.month}-{utcnow().year + 1}",
+        date=day_text(_, day, now.date()),
+        example=f"{day.day}-{day.month}-{now.year + 1}",
     )
 
 
@@ -199,21 +199,22 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     if home is None:
         context.answer(update, _("This group has ended."))
         return
-    await see_user(session, person(user))
+    now = context.now
+    await see_user(session, person(user), now=now)
     try:
         match choice:
             case Claim():
-                request = await requests.claim(session, current.id, user.id)
+                request = await requests.claim(session, current.id, user.id, now=now)
             case Release():
                 request = await requests.release(session, current.id, user.id)
             case Done():
-                request = await requests.finish(session, current.id, user.id)
+                request = await requests.finish(session, current.id, user.id, now=now)
             case CancelRequest():  # the asker's button; coordinators use /cancel, with a reason
-                request = await requests.cancel(session, current.id, user.id)
+                request = await requests.cancel(session, current.id, user.id, now=now)
     except requests.RequestError as error:
         context.answer(update, _refusal(_, error))
         return
-    text, markup = card(card_language(context, home), request)
+    text, markup = card(card_language(context, home), request, context.now)
     context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
     context.answer(update, _answer(_, choice, request))
     if isinstance(choice, Claim) and request.asker.started_at is not None:
@@ -314,6 +315,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
             user.id,
             moderator=True,
             reason=reason,
+            now=context.now,
         )
     except requests.RequestError:
         context.reply(update, _("There is no open request #{number} in this chat.", number=number))
@@ -324,12 +326,12 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
         action="cancel request",
         target=f"request {request.id}",
         neighbourhood_id=request.neighbourhood_id,
-        now=utcnow(),
+        now=context.now,
     )
     home = context.here.home
     assert home is not None
     if request.card_message_id is not None:
-        text, markup = card(card_language(context, home), request)
+        text, markup = card(card_language(context, home), request, context.now)
         context.outbox.edit(chat.id, request.card_message_id, text, reply_markup=markup)
     context.reply(update, _("Request #{number} is cancelled.", number=request.id))
 

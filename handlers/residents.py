@@ -58,7 +58,7 @@ async def _follow_migration(context: BuurtContext, message: Message) -> None:
         return
     if await neighbourhoods.follow_migration(context.session, old, new):
         log.info("neighbourhood moved from %s to %s", chat_in_log(old), chat_in_log(new))
-    if await groups.follow_migration(context.session, old, new):
+    if await groups.follow_migration(context.session, old, new, now=context.now):
         log.info("group moved from %s to %s", chat_in_log(old), chat_in_log(new))
     # Cards and what still waits to be sent go along, whoever the chat belongs to.
     await requests.follow_migration(context.session, old, new)
@@ -76,13 +76,13 @@ async def _track_message(context: BuurtContext, message: Message) -> None:
         await neighbourhoods.rename(session, message.chat.id, message.new_chat_title)
     sender = message.from_user
     if sender is not None and not sender.is_bot and not message.left_chat_member:
-        await note_presence(session, neighbourhood, person(sender))
+        await note_presence(session, neighbourhood, person(sender), now=context.now)
     for member in message.new_chat_members or ():
         if not member.is_bot:
-            await record_presence(session, neighbourhood, person(member))
+            await record_presence(session, neighbourhood, person(member), now=context.now)
     gone = message.left_chat_member
     if gone is not None and not gone.is_bot:
-        await record_departure(session, neighbourhood, gone.id)
+        await record_departure(session, neighbourhood, gone.id, now=context.now)
 
 
 async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> None:
@@ -91,11 +91,11 @@ async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> Non
     if neighbourhood is None or member.is_bot:
         return
     if is_present(change):
-        await record_presence(context.session, neighbourhood, person(member))
+        await record_presence(context.session, neighbourhood, person(member), now=context.now)
         return
-    await record_departure(context.session, neighbourhood, member.id)
+    await record_departure(context.session, neighbourhood, member.id, now=context.now)
     if change.new_chat_member.status == ChatMemberStatus.BANNED:
-        await record_ban(context.session, neighbourhood, person(member))
+        await record_ban(context.session, neighbourhood, person(member), now=context.now)
     elif change.old_chat_member.status == ChatMemberStatus.BANNED:
         await lift_ban(context.session, neighbourhood, member.id)
 
@@ -103,7 +103,7 @@ async def _track_member(context: BuurtContext, change: ChatMemberUpdated) -> Non
 async def _track_bot(context: BuurtContext, change: ChatMemberUpdated) -> None:
     if change.new_chat_member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         return
-    if await neighbourhoods.deactivate(context.session, change.chat.id):
+    if await neighbourhoods.deactivate(context.session, change.chat.id, now=context.now):
         log.info("removed from neighbourhood %s; deactivated it", chat_in_log(change.chat.id))
 
 
@@ -117,7 +117,7 @@ async def track(update: Update, context: BuurtContext) -> None:
         if update.message.chat.type != ChatType.PRIVATE:
             await _track_message(context, update.message)
         elif sender is not None:
-            await see_user(context.session, person(sender))
+            await see_user(context.session, person(sender), now=context.now)
 
 
 def register(app: BuurtApplication) -> None:

@@ -12,7 +12,6 @@ from handlers.commands import arguments_of, command_handler
 from handlers.numbers import parse_row_id
 from handlers.oversight import scope
 from models import nudges, oversight, settings
-from models.base import utcnow
 from models.entities import Coordinator, Neighbourhood, User
 from models.people import by_username
 
@@ -113,7 +112,7 @@ async def _apply(
         person = await _person(context, change.value[1:])
         assert person is not None  # checked by _unknown_people
         if change.value[0] == "+":
-            await oversight.add_coordinator(session, home.id, person.id, actor)
+            await oversight.add_coordinator(session, home.id, person.id, actor, now=context.now)
         else:
             await oversight.remove_coordinator(session, home.id, person.id)
     elif change.key == "quiet_hours":
@@ -132,7 +131,7 @@ async def _apply(
         target=f"neighbourhood {home.id}",
         neighbourhood_id=home.id,
         detail=None if change.key == "join_question" else str(change.value),
-        now=utcnow(),
+        now=context.now,
     )
 
 

@@ -13,7 +13,6 @@ from handlers.commands import command_handler
 from handlers.people import person
 from handlers.roles import is_chat_admin
 from models import neighbourhoods, oversight
-from models.base import utcnow
 from models.entities import User
 from models.people import record_presence
 
@@ -63,6 +62,7 @@ async def setup(update: Update, context: BuurtContext) -> None:
         created_by=user.id,
         language=defaults.language,
         timezone=defaults.timezone,
+        now=context.now,
     )
     neighbourhood = registration.neighbourhood
     context.here = Here(Where.NEIGHBOURHOOD, neighbourhood)
@@ -78,13 +78,17 @@ async def setup(update: Update, context: BuurtContext) -> None:
         )
         return
     if not context.config.is_facilitator(user.id) and not user.is_bot:
-        await record_presence(context.session, neighbourhood, person(user))
+        await record_presence(context.session, neighbourhood, person(user), now=context.now)
     # The chat's admins today are its first coordinators.
     unreachable: list[str] = []
     for admin in admins:
         if not admin.is_bot:
-            resident = await record_presence(context.session, neighbourhood, person(admin))
-            await oversight.add_coordinator(context.session, neighbourhood.id, admin.id, None)
+            resident = await record_presence(
+                context.session, neighbourhood, person(admin), now=context.now
+            )
+            await oversight.add_coordinator(
+                context.session, neighbourhood.id, admin.id, None, now=context.now
+            )
             coordinator = await context.session.get(User, resident.user_id)
             if coordinator is not None and coordinator.started_at is None:
                 unreachable.append(admin.first_name)
@@ -94,7 +98,7 @@ async def setup(update: Update, context: BuurtContext) -> None:
         action="setup",
         target=f"neighbourhood {neighbourhood.id}",
         neighbourhood_id=neighbourhood.id,
-        now=utcnow(),
+        now=context.now,
     )
     text = _(
         "Welcome, neighbours! This chat is now the neighbourhood <b>{title}</b>. "

@@ -28,7 +28,7 @@ async def start(update: Update, context: BuurtContext) -> None:
     payload = context.args[0] if context.args else ""
     where = context.here.where
     if where is Where.PRIVATE:
-        started = await mark_started(context.session, person(user))
+        started = await mark_started(context.session, person(user), now=context.now)
         await _private_start(update, context, payload)
         # Join answers kept because no coordinator could be reached: this one can now.
         await join_question.show_kept(context, started)

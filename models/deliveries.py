@@ -13,18 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import utcnow
 from models.entities import OutboxMessage, User
 
 #: How long the process that wrote a row has to deliver it before anyone else may.
 LEASE = timedelta(seconds=30)
 
 
-async def add(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
+async def add(session: AsyncSession, rows: Sequence[OutboxMessage], *, now: datetime) -> None:
     """Queue rows with this transaction; their ids are known when this returns."""
-    lease = utcnow() + LEASE
+    lease = now + LEASE
     for row in rows:
-        row.next_attempt_at = lease
+        row.created_at, row.next_attempt_at = now, lease
     session.add_all(rows)
     await session.flush()
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime
 
 
 class Neighbourhood(Base):
@@ -41,7 +41,7 @@ class Neighbourhood(Base):
     #: Asked of people the bot does not know as residents when they want to join a group.
     join_question: Mapped[str | None] = mapped_column(String(255), default=None)
     created_by: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     residents: Mapped[list[Resident]] = relationship(back_populates="neighbourhood", lazy="raise")
@@ -57,7 +57,7 @@ class User(Base):
     username: Mapped[str | None] = mapped_column(String(64), default=None)
     language_code: Mapped[str | None] = mapped_column(String(16), default=None)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When the bot last saw this person, to the hour, and exactly whenever their
     #: username changed: an @username means whoever was seen holding it last.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -74,7 +74,7 @@ class Resident(Base):
         ForeignKey("neighbourhood.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     #: Banned from the neighbourhood chat, and so from all of its groups.
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -130,7 +130,7 @@ class Group(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     ignored_nudges: Mapped[int] = mapped_column(Integer, default=0)
     needs_attention: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     dissolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -151,7 +151,7 @@ class GroupMember(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     #: Found in the chat without having come in through a join request the bot could
     #: allow: removed if the bot can, otherwise ignored there while they stay.
@@ -168,7 +168,7 @@ class GroupInviteLink(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
@@ -189,7 +189,7 @@ class JoinRequest(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=JoinRequestStatus.PENDING, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
     #: The coordinator whose "yes, a neighbour" made a stranger a candidate.
@@ -263,7 +263,7 @@ class Request(Base):
     card_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     due_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -323,7 +323,7 @@ class Nudge(Base):
     step: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(16), default=NudgeStatus.DUE)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -351,7 +351,7 @@ class Coordinator(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     added_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditEntry(Base):
@@ -360,7 +360,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(32))
     neighbourhood_id: Mapped[int | None] = mapped_column(
@@ -403,7 +403,7 @@ class InboxUpdate(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: The last failure's exception class, never its message (that may quote the update).
     error: Mapped[str | None] = mapped_column(String(64), default=None)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
@@ -427,5 +427,5 @@ class OutboxMessage(Base):
     remember: Mapped[str | None] = mapped_column(String(16), default=None)
     remember_id: Mapped[int | None] = mapped_column(Integer, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

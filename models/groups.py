@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import requests
-from models.base import page_of, utcnow
+from models.base import page_of
 from models.entities import (
     Group,
     GroupInviteLink,
@@ -55,7 +55,7 @@ class NewGroup:
     token: str
 
 
-async def living_count(session: AsyncSession, owner_id: int) -> int:
+async def living_count(session: AsyncSession, owner_id: int, *, now: datetime) -> int:
     return (
         await session.scalar(
             select(func.count())
@@ -63,7 +63,7 @@ async def living_count(session: AsyncSession, owner_id: int) -> int:
             .where(
                 Group.owner_id == owner_id,
                 (Group.status == GroupStatus.ACTIVE)
-                | ((Group.status == GroupStatus.PENDING) & (Group.expires_at > utcnow())),
+                | ((Group.status == GroupStatus.PENDING) & (Group.expires_at > now)),
             )
         )
         or 0
@@ -78,16 +78,16 @@ async def create(
     invite_only: bool,
     neighbourhood_id: int | None,
     limit: int,
+    now: datetime,
 ) -> NewGroup:
     """A pending group; `neighbourhood_id` may wait until the owner has picked one."""
     if not is_person(owner_id):
         raise GroupError("anonymous")
     if not title or len(title) > TITLE_MAX:
         raise GroupError("title")
-    if await living_count(session, owner_id) >= limit:
+    if await living_count(session, owner_id, now=now) >= limit:
         raise GroupError("limit")
     token = new_token()
-    now = utcnow()
     group = Group(
         owner_id=owner_id,
         title=title,
@@ -126,7 +126,7 @@ async def by_token(session: AsyncSession, token: str) -> Group | None:
     return await session.scalar(select(Group).where(Group.token_hash == _hash(token)))
 
 
-async def pending_of(session: AsyncSession, owner_id: int) -> list[Group]:
+async def pending_of(session: AsyncSession, owner_id: int, *, now: datetime) -> list[Group]:
     """Placed, unexpired pending groups: the candidates for a chat added without a token."""
     result = await session.scalars(
         select(Group)
@@ -134,7 +134,7 @@ async def pending_of(session: AsyncSession, owner_id: int) -> list[Group]:
             Group.owner_id == owner_id,
             Group.status == GroupStatus.PENDING,
             Group.neighbourhood_id.is_not(None),
-            Group.expires_at > utcnow(),
+            Group.expires_at > now,
         )
         .order_by(Group.id)
     )
@@ -154,7 +154,9 @@ async def any_in_chat(session: AsyncSession, chat_id: int) -> Group | None:
     )
 
 
-async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) -> None:
+async def link(
+    session: AsyncSession, group: Group, chat_id: int, user_id: int, *, now: datetime
+) -> None:
     """Link a pending group to its chat, once: a racing second link gets GroupError."""
     if chat_id > 0:  # positive ids are people: a group needs a group chat
         raise GroupError("private_chat")
@@ -164,7 +166,7 @@ async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) 
         raise GroupError("not_owner")
     if group.status == GroupStatus.DISSOLVED or group.chat_id is not None:
         raise GroupError("used")
-    if group.expires_at <= utcnow():
+    if group.expires_at <= now:
         raise GroupError("expired")
     if group.neighbourhood_id is None:
         raise GroupError("unplaced")
@@ -172,7 +174,6 @@ async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) 
         raise GroupError("chat_linked")
     if await session.scalar(select(Neighbourhood.id).where(Neighbourhood.chat_id == chat_id)):
         raise GroupError("neighbourhood_chat")
-    now = utcnow()
     # A conditional UPDATE is the arbiter: of two racing links, only one matches.
     result = await session.execute(
         update(Group)
@@ -186,7 +187,7 @@ async def link(session: AsyncSession, group: Group, chat_id: int, user_id: int) 
     home = await session.get(Neighbourhood, group.neighbourhood_id)
     group.last_activity_at = now
     group.nudge_due_at = now + timedelta(days=home.nudge_after_days if home else 14)
-    await join(session, group, user_id)
+    await join(session, group, user_id, now=now)
 
 
 def set_rights(group: Group, *, invite: bool, restrict: bool) -> None:
@@ -206,17 +207,17 @@ async def member(session: AsyncSession, group: Group, user_id: int) -> GroupMemb
     )
 
 
-async def join(session: AsyncSession, group: Group, user_id: int) -> None:
+async def join(session: AsyncSession, group: Group, user_id: int, *, now: datetime) -> None:
     """Someone who may be in the group is: a member, whatever came before."""
     row = await session.scalar(
         select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user_id)
     )
     if row is None:
-        session.add(GroupMember(group_id=group.id, user_id=user_id, joined_at=utcnow()))
+        session.add(GroupMember(group_id=group.id, user_id=user_id, joined_at=now))
         await session.flush()
     elif row.left_at is not None or row.refused_at is not None:
         row.left_at = row.refused_at = None
-        row.joined_at = utcnow()
+        row.joined_at = now
 
 
 async def members(session: AsyncSession, group: Group) -> list[GroupMember]:
@@ -234,7 +235,7 @@ async def members(session: AsyncSession, group: Group) -> list[GroupMember]:
     return list(result)
 
 
-async def leave(session: AsyncSession, group: Group, user_id: int) -> int | None:
+async def leave(session: AsyncSession, group: Group, user_id: int, *, now: datetime) -> int | None:
     """Someone left; returns the new owner's id when the owner left and someone remains."""
     row = await session.scalar(
         select(GroupMember).where(
@@ -244,7 +245,7 @@ async def leave(session: AsyncSession, group: Group, user_id: int) -> int | None
         )
     )
     if row is not None:
-        row.left_at = utcnow()
+        row.left_at = now
     if user_id != group.owner_id:
         return None
     remaining = [m for m in await members(session, group) if m.user_id != user_id]
@@ -254,8 +255,8 @@ async def leave(session: AsyncSession, group: Group, user_id: int) -> int | None
     return group.owner_id
 
 
-async def add_invite_link(session: AsyncSession, group: Group, url: str) -> None:
-    session.add(GroupInviteLink(group_id=group.id, url=url, created_at=utcnow()))
+async def add_invite_link(session: AsyncSession, group: Group, url: str, *, now: datetime) -> None:
+    session.add(GroupInviteLink(group_id=group.id, url=url, created_at=now))
     await session.flush()
 
 
@@ -268,7 +269,7 @@ async def current_invite_link(session: AsyncSession, group: Group) -> str | None
     )
 
 
-async def revoke_invite_links(session: AsyncSession, group: Group) -> list[str]:
+async def revoke_invite_links(session: AsyncSession, group: Group, *, now: datetime) -> list[str]:
     """Mark every unrevoked link revoked and return them, for the Telegram calls."""
     links = list(
         await session.scalars(
@@ -277,7 +278,6 @@ async def revoke_invite_links(session: AsyncSession, group: Group) -> list[str]:
             )
         )
     )
-    now = utcnow()
     for row in links:
         row.revoked_at = now
     return [row.url for row in links]
@@ -296,9 +296,10 @@ class Summary:
     closed: tuple[Request, ...]
 
 
-async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reason: str) -> Summary:
+async def dissolve(
+    session: AsyncSession, group: Group, *, by: int | None, reason: str, now: datetime
+) -> Summary:
     """End a group for good; returns the facts for its closing summary."""
-    now = utcnow()
     # Conditional, like link(): of two racing confirmations only one dissolves.
     result = await session.execute(
         update(Group)
@@ -329,13 +330,15 @@ async def dissolve(session: AsyncSession, group: Group, *, by: int | None, reaso
     return summary
 
 
-async def follow_migration(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+async def follow_migration(
+    session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime
+) -> bool:
     group = await active_in_chat(session, old_chat_id)
     if group is None:
         return False
     group.chat_id = new_chat_id
     # Links of the old chat died with it; /invite makes a new one for the supergroup.
-    await revoke_invite_links(session, group)
+    await revoke_invite_links(session, group, now=now)
     return True
 
 
@@ -357,7 +360,7 @@ async def open_groups(
     )
 
 
-async def groups_of(session: AsyncSession, user_id: int) -> list[Group]:
+async def groups_of(session: AsyncSession, user_id: int, *, now: datetime) -> list[Group]:
     """Living groups someone owns or belongs to, pending ones of their own included."""
     member_of = select(GroupMember.group_id).where(
         GroupMember.user_id == user_id,
@@ -372,5 +375,4 @@ async def groups_of(session: AsyncSession, user_id: int) -> list[Group]:
         )
         .order_by(Group.created_at.desc())
     )
-    now = utcnow()
     return [g for g in result if g.status == GroupStatus.ACTIVE or g.expires_at > now]

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import utcnow
 from models.dialect import insert
 from models.entities import InboxState, InboxUpdate
 
@@ -33,11 +32,10 @@ class Arrival:
     payload: str
 
 
-async def store(session: AsyncSession, arrivals: Sequence[Arrival]) -> None:
+async def store(session: AsyncSession, arrivals: Sequence[Arrival], *, now: datetime) -> None:
     """Keep new updates; one we already have (pending or handled) is left alone."""
     if not arrivals:
         return
-    now = utcnow()
     statement = insert(session)(InboxUpdate).values(
         [
             {
@@ -54,7 +52,7 @@ async def store(session: AsyncSession, arrivals: Sequence[Arrival]) -> None:
     await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
 
 
-async def begin(session: AsyncSession, update_id: int) -> bool:
+async def begin(session: AsyncSession, update_id: int, *, now: datetime) -> bool:
     """Take a pending update for this transaction; False if it is handled already.
 
     The row is marked handled (and its content dropped) at once: if the
@@ -64,7 +62,7 @@ async def begin(session: AsyncSession, update_id: int) -> bool:
     result = await session.execute(
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id, InboxUpdate.state == InboxState.PENDING)
-        .values(state=InboxState.DONE, payload=None, handled_at=utcnow(), error=None)
+        .values(state=InboxState.DONE, payload=None, handled_at=now, error=None)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -109,13 +107,13 @@ async def retry(session: AsyncSession, update_ids: Sequence[int] | None) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def drop(session: AsyncSession, update_ids: Sequence[int] | None) -> int:
+async def drop(session: AsyncSession, update_ids: Sequence[int] | None, *, now: datetime) -> int:
     """Give up on parked updates (these, or all), and forget their content."""
     statement = update(InboxUpdate).where(InboxUpdate.state == InboxState.PARKED)
     if update_ids is not None:
         statement = statement.where(InboxUpdate.update_id.in_(update_ids))
     result = await session.execute(
-        statement.values(state=InboxState.DONE, payload=None, handled_at=utcnow())
+        statement.values(state=InboxState.DONE, payload=None, handled_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import utcnow
 from models.entities import (
     Group,
     GroupMember,
@@ -76,7 +75,7 @@ async def may_stay(session: AsyncSession, group: Group, user_id: int) -> bool:
     return approved is not None
 
 
-async def refuse(session: AsyncSession, group: Group, user_id: int) -> bool:
+async def refuse(session: AsyncSession, group: Group, user_id: int, *, now: datetime) -> bool:
     """Someone is in the chat who may not be: True the first time for this stay.
 
     Refused people are no members: they do not count, cannot act, and are taken out
@@ -85,7 +84,6 @@ async def refuse(session: AsyncSession, group: Group, user_id: int) -> bool:
     row = await session.scalar(
         select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.user_id == user_id)
     )
-    now = utcnow()
     if row is None:
         session.add(GroupMember(group_id=group.id, user_id=user_id, joined_at=now, refused_at=now))
         await session.flush()
@@ -121,7 +119,9 @@ async def still_refused(session: AsyncSession, group: Group) -> list[int]:
     return list(found)
 
 
-async def request_to_join(session: AsyncSession, group: Group, user_id: int) -> JoinRequest:
+async def request_to_join(
+    session: AsyncSession, group: Group, user_id: int, *, now: datetime
+) -> JoinRequest:
     """Remember a request for the owner to decide; a repeated request reuses the open one."""
     existing = await session.scalar(
         select(JoinRequest).where(
@@ -132,21 +132,23 @@ async def request_to_join(session: AsyncSession, group: Group, user_id: int) -> 
     )
     if existing is not None:
         return existing
-    request = JoinRequest(group_id=group.id, user_id=user_id, created_at=utcnow())
+    request = JoinRequest(group_id=group.id, user_id=user_id, created_at=now)
     session.add(request)
     await session.flush()
     return request
 
 
-def _close(request: JoinRequest, status: JoinRequestStatus, decider_id: int | None) -> None:
+def _close(
+    request: JoinRequest, status: JoinRequestStatus, decider_id: int | None, now: datetime
+) -> None:
     request.status = status
-    request.decided_at = utcnow()
+    request.decided_at = now
     request.decided_by = decider_id
     request.answer = None  # a stored join answer is erased once it is decided
 
 
 async def decide(
-    session: AsyncSession, request_id: int, decider_id: int, approve: bool
+    session: AsyncSession, request_id: int, decider_id: int, approve: bool, *, now: datetime
 ) -> tuple[Group, JoinRequest, Outcome]:
     """The owner's decision; anyone else, or a second decision, gets GroupError.
 
@@ -170,15 +172,16 @@ async def decide(
         elif welcome is Welcome.STRANGER and request.vouched_by is None:
             outcome = Outcome.MOVED
     approved = outcome is Outcome.APPROVED
-    _close(
-        request, JoinRequestStatus.APPROVED if approved else JoinRequestStatus.DECLINED, decider_id
-    )
+    status = JoinRequestStatus.APPROVED if approved else JoinRequestStatus.DECLINED
+    _close(request, status, decider_id, now)
     return group, request, outcome
 
 
-async def ask_question(session: AsyncSession, group: Group, user_id: int) -> JoinRequest:
+async def ask_question(
+    session: AsyncSession, group: Group, user_id: int, *, now: datetime
+) -> JoinRequest:
     """A stranger wants in and the neighbourhood has a join question: hold the request."""
-    request = await request_to_join(session, group, user_id)
+    request = await request_to_join(session, group, user_id, now=now)
     request.status = JoinRequestStatus.ASKED
     return request
 
@@ -229,7 +232,7 @@ async def unseen_answers(session: AsyncSession, neighbourhood_ids: list[int]) ->
 
 
 async def decide_answer(
-    session: AsyncSession, request_id: int, approve: bool, decider_id: int
+    session: AsyncSession, request_id: int, approve: bool, decider_id: int, *, now: datetime
 ) -> tuple[Group, JoinRequest, Outcome]:
     """A coordinator's decision on an answered join question; a second one is stale.
 
@@ -243,17 +246,17 @@ async def decide_answer(
     if request.status != JoinRequestStatus.ANSWERED or group.status != GroupStatus.ACTIVE:
         raise GroupError("stale")
     if not approve:
-        _close(request, JoinRequestStatus.DECLINED, decider_id)
+        _close(request, JoinRequestStatus.DECLINED, decider_id, now)
         return group, request, Outcome.DECLINED
     if await is_welcome(session, group, request.user_id) is Welcome.BANNED:
-        _close(request, JoinRequestStatus.DECLINED, decider_id)
+        _close(request, JoinRequestStatus.DECLINED, decider_id, now)
         return group, request, Outcome.BANNED
     request.vouched_by = decider_id
     if group.invite_only:
         request.status = JoinRequestStatus.PENDING
         request.answer = None
         return group, request, Outcome.VOUCHED
-    _close(request, JoinRequestStatus.APPROVED, decider_id)
+    _close(request, JoinRequestStatus.APPROVED, decider_id, now)
     return group, request, Outcome.APPROVED
 
 
@@ -278,8 +281,7 @@ async def unanswered(session: AsyncSession, now: datetime) -> list[tuple[JoinReq
     )
     declined = []
     for request, group in found.all():
-        _close(request, JoinRequestStatus.DECLINED, None)
-        request.decided_at = now
+        _close(request, JoinRequestStatus.DECLINED, None, now)
         declined.append((request, group))
     return declined
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import utcnow
 from models.entities import Neighbourhood
 
 
@@ -31,6 +31,7 @@ async def register(
     created_by: int,
     language: str,
     timezone: str,
+    now: datetime,
 ) -> Registration:
     """Make a chat a neighbourhood; a chat that was deactivated comes back with its history."""
     existing = await session.scalar(select(Neighbourhood).where(Neighbourhood.chat_id == chat_id))
@@ -47,19 +48,19 @@ async def register(
         created_by=created_by,
         language=language,
         timezone=timezone,
-        created_at=utcnow(),
+        created_at=now,
     )
     session.add(neighbourhood)
     await session.flush()
     return Registration(neighbourhood, created=True)
 
 
-async def deactivate(session: AsyncSession, chat_id: int) -> Neighbourhood | None:
+async def deactivate(session: AsyncSession, chat_id: int, *, now: datetime) -> Neighbourhood | None:
     """The bot was removed: stop acting for the chat but keep its data for a return."""
     neighbourhood = await find_active(session, chat_id)
     if neighbourhood is not None:
         neighbourhood.active = False
-        neighbourhood.deactivated_at = utcnow()
+        neighbourhood.deactivated_at = now
     return neighbourhood
 
 

@@ -87,12 +87,21 @@ async def is_coordinator(session: AsyncSession, user_id: int, neighbourhood_id: 
 
 
 async def add_coordinator(
-    session: AsyncSession, neighbourhood_id: int, user_id: int, added_by: int | None
+    session: AsyncSession,
+    neighbourhood_id: int,
+    user_id: int,
+    added_by: int | None,
+    *,
+    now: datetime,
 ) -> bool:
     """False if they already are one, or stand for no one person (an anonymous admin)."""
     if not is_person(user_id) or await is_coordinator(session, user_id, neighbourhood_id):
         return False
-    session.add(Coordinator(neighbourhood_id=neighbourhood_id, user_id=user_id, added_by=added_by))
+    session.add(
+        Coordinator(
+            neighbourhood_id=neighbourhood_id, user_id=user_id, added_by=added_by, added_at=now
+        )
+    )
     await session.flush()
     return True
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
 from models.database import BotSession
 from models.dialect import insert
 from models.entities import Coordinator, Neighbourhood, Resident, User
@@ -46,9 +45,8 @@ def is_person(user_id: int) -> bool:
     return user_id not in NOT_A_PERSON
 
 
-async def see_user(session: AsyncSession, person: Person) -> User:
+async def see_user(session: AsyncSession, person: Person, *, now: datetime) -> User:
     """Create or refresh a user; racing first sightings are settled by the database."""
-    now = utcnow()
     user = await session.get(User, person.id)
     if user is None:
         statement = (
@@ -127,19 +125,19 @@ async def by_username(session: AsyncSession, username: str) -> Named:
     return Named(found[0])
 
 
-async def mark_started(session: AsyncSession, person: Person) -> User:
+async def mark_started(session: AsyncSession, person: Person, *, now: datetime) -> User:
     """Remember that this user opened a DM with the bot, so it may message them."""
-    user = await see_user(session, person)
+    user = await see_user(session, person, now=now)
     if user.started_at is None:
-        user.started_at = utcnow()
+        user.started_at = now
     return user
 
 
 async def record_presence(
-    session: AsyncSession, neighbourhood: Neighbourhood, person: Person
+    session: AsyncSession, neighbourhood: Neighbourhood, person: Person, *, now: datetime
 ) -> Resident:
     """The person was seen in the neighbourhood chat, so they live there (again)."""
-    await see_user(session, person)
+    await see_user(session, person, now=now)
     resident = await session.scalar(
         select(Resident).where(
             Resident.neighbourhood_id == neighbourhood.id, Resident.user_id == person.id
@@ -148,7 +146,7 @@ async def record_presence(
     if resident is None:
         await session.execute(
             insert(session)(Resident)
-            .values(neighbourhood_id=neighbourhood.id, user_id=person.id, joined_at=utcnow())
+            .values(neighbourhood_id=neighbourhood.id, user_id=person.id, joined_at=now)
             .on_conflict_do_nothing(index_elements=[Resident.neighbourhood_id, Resident.user_id])
         )
         resident = await session.scalar(
@@ -159,7 +157,7 @@ async def record_presence(
         assert resident is not None
     elif resident.left_at is not None:
         resident.left_at = None
-        resident.joined_at = utcnow()
+        resident.joined_at = now
     return resident
 
 
@@ -224,14 +222,14 @@ def _rolled_back(session: Session, _transaction: Any) -> None:
 
 
 async def note_presence(
-    session: AsyncSession, neighbourhood: Neighbourhood, person: Person
+    session: AsyncSession, neighbourhood: Neighbourhood, person: Person, *, now: datetime
 ) -> None:
     """record_presence for someone who just wrote in the chat: free if lately confirmed."""
     presence = _presence(session)
     if presence is not None and presence.knows(neighbourhood.id, person):
         return
     version = presence._version if presence is not None else 0
-    await record_presence(session, neighbourhood, person)
+    await record_presence(session, neighbourhood, person, now=now)
     if presence is not None:
         session.info.setdefault("presence_seen", []).append((neighbourhood.id, person, version))
 
@@ -253,7 +251,7 @@ async def _end_role(session: AsyncSession, neighbourhood: Neighbourhood, user_id
 
 
 async def record_departure(
-    session: AsyncSession, neighbourhood: Neighbourhood, user_id: int
+    session: AsyncSession, neighbourhood: Neighbourhood, user_id: int, *, now: datetime
 ) -> None:
     """The person left or was removed; the row stays so history keeps its shape."""
     _gone(session, neighbourhood, user_id)
@@ -264,15 +262,16 @@ async def record_departure(
         )
     )
     if resident is not None and resident.left_at is None:
-        resident.left_at = utcnow()
+        resident.left_at = now
 
 
-async def record_ban(session: AsyncSession, neighbourhood: Neighbourhood, person: Person) -> None:
+async def record_ban(
+    session: AsyncSession, neighbourhood: Neighbourhood, person: Person, *, now: datetime
+) -> None:
     """Banned from the neighbourhood chat: kept out of all of its groups too."""
     _gone(session, neighbourhood, person.id)
     await _end_role(session, neighbourhood, person.id)
-    resident = await record_presence(session, neighbourhood, person)
-    now = utcnow()
+    resident = await record_presence(session, neighbourhood, person, now=now)
     resident.left_at = now
     resident.banned_at = now
 

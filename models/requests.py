@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from models.base import page_of, utcnow
+from models.base import page_of
 from models.entities import Request, RequestKind, RequestState, User
 from models.people import is_person
 
@@ -64,6 +64,7 @@ async def post(
     neighbourhood_id: int,
     group_id: int | None,
     limit: int,
+    now: datetime,
 ) -> Request:
     if not draft.text or len(draft.text) > TEXT_MAX:
         raise RequestError("text")
@@ -80,7 +81,7 @@ async def post(
         chat_id=chat_id,
         neighbourhood_id=neighbourhood_id,
         group_id=group_id,
-        created_at=utcnow(),
+        created_at=now,
     )
     session.add(request)
     await session.flush()
@@ -113,7 +114,7 @@ async def _move(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def claim(session: AsyncSession, request_id: int, user_id: int) -> Request:
+async def claim(session: AsyncSession, request_id: int, user_id: int, *, now: datetime) -> Request:
     request = await load(session, request_id)
     if not is_person(user_id):
         raise RequestError("anonymous", request)
@@ -125,7 +126,7 @@ async def claim(session: AsyncSession, request_id: int, user_id: int) -> Request
         RequestState.OPEN,
         state=RequestState.CLAIMED,
         claimer_id=user_id,
-        claimed_at=utcnow(),
+        claimed_at=now,
     )
     request = await load(session, request_id)
     if not moved:
@@ -151,7 +152,7 @@ async def release(session: AsyncSession, request_id: int, user_id: int) -> Reque
     return await load(session, request_id)
 
 
-async def finish(session: AsyncSession, request_id: int, user_id: int) -> Request:
+async def finish(session: AsyncSession, request_id: int, user_id: int, *, now: datetime) -> Request:
     """Done, said by the claimer or the asker."""
     request = await load(session, request_id)
     if request.state != RequestState.CLAIMED:
@@ -163,7 +164,7 @@ async def finish(session: AsyncSession, request_id: int, user_id: int) -> Reques
         request_id,
         RequestState.CLAIMED,
         state=RequestState.DONE,
-        closed_at=utcnow(),
+        closed_at=now,
         closed_by=user_id,
     ):
         raise RequestError("stale", request)
@@ -177,6 +178,7 @@ async def cancel(
     *,
     moderator: bool = False,
     reason: str | None = None,
+    now: datetime,
 ) -> Request:
     """By the asker; or by a moderator (coordinator, facilitator), who gives a reason."""
     request = await load(session, request_id)
@@ -186,7 +188,7 @@ async def cancel(
         raise RequestError("not_asker", request)
     values: dict[str, object] = {
         "state": RequestState.CANCELLED,
-        "closed_at": utcnow(),
+        "closed_at": now,
         "closed_by": user_id,
         "cancel_reason": reason[:255] if reason else None,
     }
@@ -220,8 +222,7 @@ class Mine:
     helped_this_month: list[Request]
 
 
-async def mine(session: AsyncSession, user_id: int, now: datetime | None = None) -> Mine:
-    now = now or utcnow()
+async def mine(session: AsyncSession, user_id: int, now: datetime) -> Mine:
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     people = (selectinload(Request.asker), selectinload(Request.claimer))
     asks = await session.scalars(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,12 @@ POSTGRES_URL = os.environ.get("BUURTBOT_TEST_POSTGRES_URL")
 def pytest_configure(config: pytest.Config) -> None:
     # As `buurtbot run` does: PTB 22 warns on every 429 unless told to use timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+def utcnow() -> datetime:
+    """The wall clock, for tests that set a scene in real time: the bot's own time is
+    given to it (bot/clock.py), and nothing in it reads the wall clock itself."""
+    return datetime.now(UTC)
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import running as app_running
 from bot.app import services_of
+from bot.clock import Clock
 from bot.config import Config
 from bot.context import BuurtApplication
 from models import database
@@ -80,8 +81,11 @@ def make_config(
 
 
 @contextlib.asynccontextmanager
-async def running(sb: Sandbox, config: Config) -> AsyncIterator[BuurtApplication]:
-    async with app_running(config) as app:
+async def running(
+    sb: Sandbox, config: Config, *, clock: Clock | None = None
+) -> AsyncIterator[BuurtApplication]:
+    """The bot against the sandbox; on real time, or on a clock the test moves itself."""
+    async with app_running(config, clock=clock) as app:
         # Telegram applies allowed_updates from the first poll on; act only after it.
         await sb.wait_polling()
         yield app

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from bot.context import BuurtApplication
 from bot.outbox import MESSAGE_MAX, telegram_length
 from models import AuditEntry, Group, GroupStatus, Neighbourhood, Request, RequestState
-from models.base import utcnow
 from sandbox import Sandbox, SentMessage
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import invite_link_of, neighbourhood, start_group
 

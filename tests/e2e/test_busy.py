@@ -15,9 +15,9 @@ from bot.context import BuurtApplication
 from bot.outbox import Outbox
 from bot.scheduler import run_round
 from models import Request, database, deliveries
-from models.base import utcnow
 from models.entities import InboxUpdate, OutboxMessage
 from sandbox import Chat, Sandbox, SentMessage, User
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood
 
@@ -76,7 +76,7 @@ async def test_after_a_crash_fresh_messages_do_not_wait_for_a_lease(
         outbox = Outbox()
         for n in range(40):
             outbox.send(people.piet.id, f"oud bericht {n}")
-        await deliveries.add(session, outbox.rows)
+        await deliveries.add(session, outbox.rows, now=utcnow())
         for row in outbox.rows:
             row.next_attempt_at = utcnow() - timedelta(minutes=5)
         await session.commit()

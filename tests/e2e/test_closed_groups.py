@@ -11,9 +11,9 @@ from bot.app import services_of
 from bot.context import BuurtApplication
 from bot.scheduler import run_round
 from models import Group, GroupMember, JoinRequest, Neighbourhood
-from models.base import utcnow
 from models.entities import Coordinator, JoinRequestStatus
 from sandbox import Chat, Sandbox, SentMessage, User
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import (
     Street,

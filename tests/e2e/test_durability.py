@@ -20,10 +20,9 @@ from bot.cli import inbox_command
 from bot.config import Config
 from bot.context import BuurtApplication
 from models import Request, User, database, inbox
-from models.base import utcnow
 from models.entities import InboxState, InboxUpdate, OutboxMessage
 from sandbox import Sandbox
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, utcnow
 from tests.e2e.conftest import (
     TOKEN,
     People,
@@ -152,6 +151,7 @@ async def test_a_large_backlog_is_taken_from_the_inbox_a_page_at_a_time(
                     inbox.Arrival(u["update_id"], u["message"]["chat"]["id"], json.dumps(u))
                     for u in backlog
                 ],
+                now=utcnow(),
             )
             await session.commit()
         await engine.dispose()
@@ -290,7 +290,12 @@ async def test_an_outbox_row_that_cannot_be_sent_is_dropped_not_retried_forever(
     async with db(bot) as session:
         session.add(
             OutboxMessage(
-                chat_id=5, kind="nonsense", params="{}", attempts=0, next_attempt_at=utcnow()
+                chat_id=5,
+                kind="nonsense",
+                params="{}",
+                attempts=0,
+                next_attempt_at=utcnow(),
+                created_at=utcnow(),
             )
         )
         await session.commit()

@@ -12,10 +12,9 @@ from sqlalchemy import select, update
 
 from bot.context import BuurtApplication
 from models import Group, GroupStatus, Neighbourhood
-from models.base import utcnow
 from models.entities import InboxState, InboxUpdate, OutboxMessage
 from sandbox import Sandbox
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, postgres_database, running
 from tests.e2e.groups_world import (
     ask_for_group,

@@ -22,8 +22,8 @@ from models import (
     Request,
     neighbourhoods,
 )
-from models.base import utcnow
 from sandbox import Sandbox, User
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import neighbourhood, start_group
 
@@ -581,6 +581,7 @@ async def test_lists_longer_than_a_message_arrive_in_several(
                 created_by=people.fleur.id,
                 language="nl",
                 timezone="Europe/Amsterdam",
+                now=utcnow(),
             )
         await session.commit()
     fleur = people.fleur

@@ -1,16 +1,19 @@
-"""The real JobQueue nudging a quiet group through the sandbox."""
+"""The real JobQueue nudging a quiet group through the sandbox, and rounds on a moved clock."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot.app import services_of
+from bot.clock import ManualClock
 from bot.context import BuurtApplication
+from bot.scheduler import run_round
 from models import Group, Neighbourhood
-from models.base import utcnow
 from sandbox import Sandbox
+from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood, start_group
 
@@ -79,3 +82,33 @@ async def test_whoever_takes_an_offer_is_reminded_of_it_as_an_offer(
         await jan.press(card, "Dat wil ik graag")
         reminder = await jan.dm.next_bot_message(timeout=10)
         assert reminder.text == "Een herinnering: morgen krijg je “soep voor morgen” van Anna."
+
+
+async def test_moving_the_clock_on_moves_the_bot_on(sb: Sandbox, people: People, tmp_path: Path):
+    """Nothing is made to look old: the bot lives two weeks on its clock, and nudges."""
+    clock = ManualClock()
+    async with running(sb, make_config(sb, tmp_path, []), clock=clock) as app:
+        street = await neighbourhood(sb, people.anna, people.piet)
+        chat = await start_group(sb, street, people.piet, "Stil")
+        async with db(app) as session:
+            # No quiet hours for this test, whatever the hour in Amsterdam.
+            await session.execute(
+                update(Neighbourhood).values(quiet_start="00:00", quiet_end="00:00")
+            )
+            group = await session.scalar(select(Group).where(Group.title == "Stil"))
+            await session.commit()
+        assert group is not None and group.last_activity_at == clock.now()  # its own moment
+        services = services_of(app)
+
+        assert (await run_round(services, app.bot)).decided == 0  # linked just now
+        clock.advance(timedelta(days=13))
+        assert (await run_round(services, app.bot)).decided == 0  # not quiet for long enough
+        await chat.no_bot_message()
+
+        clock.advance(timedelta(days=2))
+        sb.advance_time(timedelta(days=15).total_seconds())  # the sandbox's dates keep up
+        report = await run_round(services, app.bot)
+        assert (report.decided, report.sent) == (1, 1)
+        nudge = await chat.next_bot_message()
+        assert "15 dagen" in nudge.text  # counted on the bot's clock, not the wall's
+        assert nudge.button_texts == ["Gaat nog door", "30 dagen uitstellen", "Sluit de groep af"]

@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Group, GroupStatus, groups, neighbourhoods
-from models.base import PAGE_SIZE, utcnow
+from models.base import PAGE_SIZE
 from models.people import Person, see_user
+from tests.conftest import utcnow
 
 OWNER = Person(1, "Anna")
 
@@ -16,10 +17,16 @@ OWNER = Person(1, "Anna")
 async def test_open_groups_are_paged_by_title_each_once(session: AsyncSession):
     home = (
         await neighbourhoods.register(
-            session, chat_id=-100, title="Kerklaan", created_by=1, language="nl", timezone="UTC"
+            session,
+            chat_id=-100,
+            title="Kerklaan",
+            created_by=1,
+            language="nl",
+            timezone="UTC",
+            now=utcnow(),
         )
     ).neighbourhood
-    await see_user(session, OWNER)
+    await see_user(session, OWNER, now=utcnow())
     now = utcnow()
 
     def group(n: int, title: str, **changes: object) -> Group:
@@ -29,6 +36,7 @@ async def test_open_groups_are_paged_by_title_each_once(session: AsyncSession):
             "title": title,
             "status": GroupStatus.ACTIVE,
             "chat_id": -1000 - n,
+            "created_at": now,
             "expires_at": now + timedelta(hours=48),
             **changes,
         }

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import database, deliveries, inbox
-from models.base import utcnow
 from models.entities import InboxState, InboxUpdate, OutboxMessage, User
+from tests.conftest import utcnow
 
 
 def _arrival(update_id: int, chat_id: int = -1) -> inbox.Arrival:
@@ -20,16 +20,17 @@ def _arrival(update_id: int, chat_id: int = -1) -> inbox.Arrival:
 async def test_an_update_stored_twice_is_kept_once_and_handled_once(engine: AsyncEngine):
     sessionmaker = database.sessionmaker(engine)
     async with sessionmaker() as session:
-        await inbox.store(session, [_arrival(7), _arrival(8)])
-        await inbox.store(session, [_arrival(7)])  # Telegram sent it again
+        await inbox.store(session, [_arrival(7), _arrival(8)], now=utcnow())
+        await inbox.store(session, [_arrival(7)], now=utcnow())  # Telegram sent it again
         await session.commit()
     async with sessionmaker() as session:
         assert [row.update_id for row in await inbox.pending(session)] == [7, 8]
-        assert await inbox.begin(session, 7)
+        assert await inbox.begin(session, 7, now=utcnow())
         await session.commit()
     async with sessionmaker() as session:
-        assert not await inbox.begin(session, 7)  # a second delivery finds it handled
-        await inbox.store(session, [_arrival(7)])  # and a late copy does not revive it
+        assert not await inbox.begin(session, 7, now=utcnow())  # a second delivery finds it handled
+        # and a late copy does not revive it
+        await inbox.store(session, [_arrival(7)], now=utcnow())
         await session.commit()
     async with sessionmaker() as session:
         row = await session.get(InboxUpdate, 7)
@@ -39,9 +40,9 @@ async def test_an_update_stored_twice_is_kept_once_and_handled_once(engine: Asyn
 
 
 async def test_taking_an_update_is_undone_with_its_transaction(session: AsyncSession):
-    await inbox.store(session, [_arrival(1)])
+    await inbox.store(session, [_arrival(1)], now=utcnow())
     await session.commit()
-    assert await inbox.begin(session, 1)
+    assert await inbox.begin(session, 1, now=utcnow())
     await session.rollback()  # the handler failed: its effects and the mark go together
     assert [row.update_id for row in await inbox.pending(session)] == [1]
 
@@ -49,12 +50,12 @@ async def test_taking_an_update_is_undone_with_its_transaction(session: AsyncSes
 async def test_two_workers_racing_for_one_update_handle_it_once(engine: AsyncEngine):
     sessionmaker = database.sessionmaker(engine)
     async with sessionmaker() as session:
-        await inbox.store(session, [_arrival(1)])
+        await inbox.store(session, [_arrival(1)], now=utcnow())
         await session.commit()
 
     async def take() -> bool:
         async with sessionmaker() as session:
-            taken = await inbox.begin(session, 1)
+            taken = await inbox.begin(session, 1, now=utcnow())
             await asyncio.sleep(0.05)  # hold the transaction open, as a handler would
             await session.commit()
             return taken
@@ -63,7 +64,7 @@ async def test_two_workers_racing_for_one_update_handle_it_once(engine: AsyncEng
 
 
 async def test_failures_park_an_update_and_retry_brings_it_back(session: AsyncSession):
-    await inbox.store(session, [_arrival(1), _arrival(2)])
+    await inbox.store(session, [_arrival(1), _arrival(2)], now=utcnow())
     for attempt in range(1, inbox.MAX_ATTEMPTS + 1):
         await inbox.failed(session, 1, "IntegrityError", park=attempt == inbox.MAX_ATTEMPTS)
     await session.commit()
@@ -79,17 +80,17 @@ async def test_failures_park_an_update_and_retry_brings_it_back(session: AsyncSe
 
 
 async def test_dropping_a_parked_update_forgets_its_content(session: AsyncSession):
-    await inbox.store(session, [_arrival(1), _arrival(2)])
+    await inbox.store(session, [_arrival(1), _arrival(2)], now=utcnow())
     await inbox.failed(session, 1, "ValueError", park=True)
     await inbox.failed(session, 2, "ValueError", park=True)
-    assert await inbox.drop(session, None) == 2
+    assert await inbox.drop(session, None, now=utcnow()) == 2
     rows = (await session.scalars(select(InboxUpdate))).all()
     assert {(row.state, row.payload) for row in rows} == {(InboxState.DONE, None)}
 
 
 async def test_handled_ids_are_forgotten_after_two_days(session: AsyncSession):
-    await inbox.store(session, [_arrival(1), _arrival(2)])
-    await inbox.begin(session, 1)
+    await inbox.store(session, [_arrival(1), _arrival(2)], now=utcnow())
+    await inbox.begin(session, 1, now=utcnow())
     now = utcnow()
     assert await inbox.forget_handled(session, now) == 0
     assert await inbox.forget_handled(session, now + inbox.REMEMBER_DONE + timedelta(1)) == 1
@@ -97,7 +98,7 @@ async def test_handled_ids_are_forgotten_after_two_days(session: AsyncSession):
 
 
 async def test_parked_updates_are_given_up_after_a_week(session: AsyncSession):
-    await inbox.store(session, [_arrival(1)])
+    await inbox.store(session, [_arrival(1)], now=utcnow())
     await inbox.failed(session, 1, "ValueError", park=True)
     now = utcnow()
     await inbox.forget_handled(session, now + timedelta(days=6))
@@ -109,7 +110,7 @@ async def test_parked_updates_are_given_up_after_a_week(session: AsyncSession):
 
 
 async def test_pending_pages_through_in_update_order(session: AsyncSession):
-    await inbox.store(session, [_arrival(n) for n in (5, 3, 9, 1)])
+    await inbox.store(session, [_arrival(n) for n in (5, 3, 9, 1)], now=utcnow())
     first = await inbox.pending(session, limit=2)
     rest = await inbox.pending(session, after=first[-1].update_id)
     assert [row.update_id for row in first + rest] == [1, 3, 5, 9]
@@ -117,7 +118,7 @@ async def test_pending_pages_through_in_update_order(session: AsyncSession):
 
 async def test_outbox_rows_are_leased_kept_in_order_and_deleted_once(session: AsyncSession):
     rows = [OutboxMessage(chat_id=-5, kind="send", params="{}", attempts=0) for _ in range(3)]
-    await deliveries.add(session, rows)
+    await deliveries.add(session, rows, now=utcnow())
     await session.commit()
     now = utcnow()
     assert await deliveries.chats_due(session, now) == []  # leased to the writer
@@ -133,7 +134,7 @@ async def test_outbox_rows_are_leased_kept_in_order_and_deleted_once(session: As
 
 
 async def test_an_unreachable_person_is_no_longer_counted_as_started(session: AsyncSession):
-    session.add(User(id=42, first_name="Piet", started_at=utcnow()))
+    session.add(User(id=42, first_name="Piet", first_seen_at=utcnow(), started_at=utcnow()))
     await session.commit()
     await deliveries.unreachable(session, 42)
     await session.commit()

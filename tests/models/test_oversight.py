@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import neighbourhoods, oversight
+from tests.conftest import utcnow
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
 
@@ -17,7 +18,13 @@ async def test_weeks_start_with_the_week_a_neighbourhood_was_set_up(session: Asy
         (-2, "Nieuw", datetime(2026, 11, 18, 20, 0, tzinfo=UTC)),
     ):
         registration = await neighbourhoods.register(
-            session, chat_id=chat_id, title=title, created_by=1, language="nl", timezone="UTC"
+            session,
+            chat_id=chat_id,
+            title=title,
+            created_by=1,
+            language="nl",
+            timezone="UTC",
+            now=utcnow(),
         )
         registration.neighbourhood.created_at = created
     await session.flush()

@@ -20,6 +20,7 @@ from models.people import (
     record_presence,
     see_user,
 )
+from tests.conftest import utcnow
 
 ANNA = Person(1001, "Anna", "anna", "nl")
 PIET = Person(1002, "Piet", None, "en")
@@ -34,16 +35,17 @@ async def _street(session: AsyncSession, chat_id: int = -100_123_456_789) -> Nei
         created_by=ANNA.id,
         language="nl",
         timezone="Europe/Amsterdam",
+        now=utcnow(),
     )
     return registration.neighbourhood
 
 
 async def test_register_twice_reports_existing(session: AsyncSession):
     first = await neighbourhoods.register(
-        session, chat_id=-5, title="A", created_by=1, language="nl", timezone="UTC"
+        session, chat_id=-5, title="A", created_by=1, language="nl", timezone="UTC", now=utcnow()
     )
     second = await neighbourhoods.register(
-        session, chat_id=-5, title="A", created_by=2, language="nl", timezone="UTC"
+        session, chat_id=-5, title="A", created_by=2, language="nl", timezone="UTC", now=utcnow()
     )
     assert first.created and not second.created
     assert second.neighbourhood.id == first.neighbourhood.id
@@ -51,8 +53,8 @@ async def test_register_twice_reports_existing(session: AsyncSession):
 
 async def test_deactivated_neighbourhood_comes_back_with_its_residents(session: AsyncSession):
     street = await _street(session)
-    await record_presence(session, street, ANNA)
-    assert await neighbourhoods.deactivate(session, street.chat_id) is street
+    await record_presence(session, street, ANNA, now=utcnow())
+    assert await neighbourhoods.deactivate(session, street.chat_id, now=utcnow()) is street
     assert await neighbourhoods.find_active(session, street.chat_id) is None
     again = await neighbourhoods.register(
         session,
@@ -61,6 +63,7 @@ async def test_deactivated_neighbourhood_comes_back_with_its_residents(session: 
         created_by=2,
         language="nl",
         timezone="UTC",
+        now=utcnow(),
     )
     assert again.created and again.neighbourhood.id == street.id and street.active
     assert [r.user_id for r in await current_residents(session, street)] == [ANNA.id]
@@ -68,7 +71,7 @@ async def test_deactivated_neighbourhood_comes_back_with_its_residents(session: 
 
 async def test_big_telegram_ids_round_trip(session: AsyncSession):
     street = await _street(session, chat_id=-1_009_999_999_999)
-    await record_presence(session, street, Person(BIG_ID, "Groot"))
+    await record_presence(session, street, Person(BIG_ID, "Groot"), now=utcnow())
     await session.commit()
     session.expunge_all()
     user = await session.get(User, BIG_ID)
@@ -78,12 +81,12 @@ async def test_big_telegram_ids_round_trip(session: AsyncSession):
 
 async def test_presence_departure_and_return(session: AsyncSession):
     street = await _street(session)
-    await record_presence(session, street, ANNA)
-    await record_presence(session, street, PIET)
-    await record_presence(session, street, ANNA)  # seen again: still one row
-    await record_departure(session, street, PIET.id)
+    await record_presence(session, street, ANNA, now=utcnow())
+    await record_presence(session, street, PIET, now=utcnow())
+    await record_presence(session, street, ANNA, now=utcnow())  # seen again: still one row
+    await record_departure(session, street, PIET.id, now=utcnow())
     assert [r.user_id for r in await current_residents(session, street)] == [ANNA.id]
-    await record_presence(session, street, PIET)
+    await record_presence(session, street, PIET, now=utcnow())
     residents = await current_residents(session, street)
     assert sorted(r.user_id for r in residents) == [ANNA.id, PIET.id]
     rows = await session.scalar(select(func.count()).select_from(Resident))
@@ -91,14 +94,14 @@ async def test_presence_departure_and_return(session: AsyncSession):
 
 
 async def test_see_user_refreshes_names_and_start(session: AsyncSession):
-    await see_user(session, ANNA)
-    user = await see_user(session, Person(ANNA.id, "Anna-Marie", "am", "en"))
+    await see_user(session, ANNA, now=utcnow())
+    user = await see_user(session, Person(ANNA.id, "Anna-Marie", "am", "en"), now=utcnow())
     assert (user.first_name, user.username, user.language_code) == ("Anna-Marie", "am", "en")
     assert user.started_at is None
-    started = await mark_started(session, ANNA)
+    started = await mark_started(session, ANNA, now=utcnow())
     assert started.started_at is not None
     first = started.started_at
-    assert (await mark_started(session, ANNA)).started_at == first
+    assert (await mark_started(session, ANNA, now=utcnow())).started_at == first
 
 
 async def test_migration_moves_the_neighbourhood(session: AsyncSession):
@@ -128,7 +131,7 @@ async def test_concurrent_writers_queue_instead_of_failing_or_losing_updates(tmp
             assert found is not None
             await asyncio.sleep(0.005)  # let the others read meanwhile
             found.title = str(int(found.title) + 1)
-            await record_presence(session, found, Person(2000 + n, f"P{n}"))
+            await record_presence(session, found, Person(2000 + n, f"P{n}"), now=utcnow())
             await session.commit()
 
     await asyncio.gather(*(count_one(n) for n in range(20)))
@@ -142,7 +145,7 @@ async def test_concurrent_writers_queue_instead_of_failing_or_losing_updates(tmp
 @pytest.mark.parametrize("name", ["Ÿ̷̛ǫ", "مرحبا", "👩‍👩‍👧 Buurt <3 & co"])
 async def test_any_unicode_title_is_stored(session: AsyncSession, name: str):
     street = await neighbourhoods.register(
-        session, chat_id=-77, title=name, created_by=1, language="nl", timezone="UTC"
+        session, chat_id=-77, title=name, created_by=1, language="nl", timezone="UTC", now=utcnow()
     )
     await session.commit()
     session.expunge_all()
@@ -165,7 +168,7 @@ async def _noted(
     make: async_sessionmaker[AsyncSession], street: Neighbourhood, who: Person, *, commit: bool
 ) -> None:
     async with make() as session:
-        await note_presence(session, street, who)
+        await note_presence(session, street, who, now=utcnow())
         if commit:
             await session.commit()
 
@@ -217,7 +220,7 @@ async def test_a_departure_is_never_hidden_by_a_remembered_presence(engine: Asyn
 
     # She leaves; when she writes again she is a resident again.
     async with make() as session:
-        await record_departure(session, street, PIET.id)
+        await record_departure(session, street, PIET.id, now=utcnow())
         await session.commit()
     assert not presence.knows(street.id, PIET)
     assert (await _resident(make, PIET.id)).left_at is not None
@@ -230,8 +233,8 @@ async def test_a_departure_is_never_hidden_by_a_remembered_presence(engine: Asyn
         return
     renamed = Person(PIET.id, "Piet K.", None, "en")  # not remembered under this name: read
     async with make() as early, make() as leaving:
-        await note_presence(early, street, renamed)
-        await record_departure(leaving, street, PIET.id)
+        await note_presence(early, street, renamed, now=utcnow())
+        await record_departure(leaving, street, PIET.id, now=utcnow())
         await leaving.commit()
         await early.commit()
     assert not presence.knows(street.id, renamed)

@@ -10,17 +10,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models import RequestKind, RequestState, database, neighbourhoods, requests
 from models.people import Person, see_user
+from tests.conftest import utcnow
 
 ASKER = Person(1, "Anna")
 
 
 async def _setup(session: AsyncSession, helpers: int = 0) -> tuple[int, int]:
     registration = await neighbourhoods.register(
-        session, chat_id=-100, title="Kerklaan", created_by=1, language="nl", timezone="UTC"
+        session,
+        chat_id=-100,
+        title="Kerklaan",
+        created_by=1,
+        language="nl",
+        timezone="UTC",
+        now=utcnow(),
     )
-    await see_user(session, ASKER)
+    await see_user(session, ASKER, now=utcnow())
     for n in range(helpers):
-        await see_user(session, Person(100 + n, f"Buur{n}"))
+        await see_user(session, Person(100 + n, f"Buur{n}"), now=utcnow())
     request = await requests.post(
         session,
         requests.Draft(RequestKind.ASK, "boodschappen"),
@@ -29,6 +36,7 @@ async def _setup(session: AsyncSession, helpers: int = 0) -> tuple[int, int]:
         neighbourhood_id=registration.neighbourhood.id,
         group_id=None,
         limit=10,
+        now=utcnow(),
     )
     await session.commit()
     return request.id, registration.neighbourhood.id
@@ -53,7 +61,7 @@ async def test_fifty_concurrent_claims_make_one_claimer(engine: AsyncEngine):
                 await session.execute(select(1))
             await start.wait()
             try:
-                await requests.claim(session, request_id, 100 + helper)
+                await requests.claim(session, request_id, 100 + helper, now=utcnow())
             except requests.RequestError as error:
                 await session.rollback()
                 return error.code
@@ -72,25 +80,27 @@ async def test_fifty_concurrent_claims_make_one_claimer(engine: AsyncEngine):
 async def test_each_change_checks_who_and_when(session: AsyncSession):
     request_id, _ = await _setup(session, helpers=2)
     with pytest.raises(requests.RequestError, match="own"):
-        await requests.claim(session, request_id, ASKER.id)
+        await requests.claim(session, request_id, ASKER.id, now=utcnow())
     with pytest.raises(requests.RequestError, match="stale"):
-        await requests.finish(session, request_id, ASKER.id)  # nobody claimed it yet
-    await requests.claim(session, request_id, 100)
+        await requests.finish(session, request_id, ASKER.id, now=utcnow())  # nobody claimed it yet
+    await requests.claim(session, request_id, 100, now=utcnow())
     with pytest.raises(requests.RequestError, match="not_claimer"):
         await requests.release(session, request_id, 101)
     with pytest.raises(requests.RequestError, match="not_involved"):
-        await requests.finish(session, request_id, 101)
+        await requests.finish(session, request_id, 101, now=utcnow())
     with pytest.raises(requests.RequestError, match="not_asker"):
-        await requests.cancel(session, request_id, 101)
-    done = await requests.finish(session, request_id, 100)
+        await requests.cancel(session, request_id, 101, now=utcnow())
+    done = await requests.finish(session, request_id, 100, now=utcnow())
     assert done.state == RequestState.DONE and done.closed_by == 100
     with pytest.raises(requests.RequestError, match="stale"):
-        await requests.cancel(session, request_id, ASKER.id)
+        await requests.cancel(session, request_id, ASKER.id, now=utcnow())
 
 
 async def test_a_moderator_cancels_with_a_reason(session: AsyncSession):
     request_id, _ = await _setup(session)
-    cancelled = await requests.cancel(session, request_id, 999, moderator=True, reason="dubbel")
+    cancelled = await requests.cancel(
+        session, request_id, 999, moderator=True, reason="dubbel", now=utcnow()
+    )
     assert (cancelled.state, cancelled.cancel_reason) == (RequestState.CANCELLED, "dubbel")
 
 
@@ -106,6 +116,7 @@ async def test_limits(session: AsyncSession):
             neighbourhood_id=neighbourhood_id,
             group_id=None,
             limit=limit,
+            now=utcnow(),
         )
 
     with pytest.raises(requests.RequestError, match="text"):
@@ -127,10 +138,14 @@ async def test_giving_an_offer_counts_as_helping_and_taking_one_does_not(session
         neighbourhood_id=home_id,
         group_id=None,
         limit=10,
+        now=utcnow(),
     )
     for request_id in (ask_id, offer.id):
-        await requests.claim(session, request_id, 100)
-        await requests.finish(session, request_id, ASKER.id)
-    giver, taker = await requests.mine(session, ASKER.id), await requests.mine(session, 100)
+        await requests.claim(session, request_id, 100, now=utcnow())
+        await requests.finish(session, request_id, ASKER.id, now=utcnow())
+    giver, taker = (
+        await requests.mine(session, ASKER.id, now=utcnow()),
+        await requests.mine(session, 100, now=utcnow()),
+    )
     assert [r.id for r in giver.helped_this_month] == [offer.id]
     assert [r.id for r in taker.helped_this_month] == [ask_id]

@@ -28,6 +28,7 @@ from models import (
 )
 from models.activity import record
 from models.people import Person, mark_started, record_presence
+from tests.conftest import utcnow
 
 # Noon in Amsterdam on a summer Wednesday.
 T0 = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
@@ -43,9 +44,10 @@ async def _home(session: AsyncSession) -> Neighbourhood:
         created_by=1,
         language="nl",
         timezone="Europe/Amsterdam",
+        now=utcnow(),
     )
-    await record_presence(session, registration.neighbourhood, OWNER)
-    await mark_started(session, OWNER)
+    await record_presence(session, registration.neighbourhood, OWNER, now=utcnow())
+    await mark_started(session, OWNER, now=utcnow())
     return registration.neighbourhood
 
 
@@ -57,8 +59,9 @@ async def _group(session: AsyncSession, home: Neighbourhood, chat_id: int, at: d
         invite_only=False,
         neighbourhood_id=home.id,
         limit=100,
+        now=utcnow(),
     )
-    await groups.link(session, made.group, chat_id, OWNER.id)
+    await groups.link(session, made.group, chat_id, OWNER.id, now=utcnow())
     made.group.linked_at = made.group.last_activity_at = at
     made.group.nudge_due_at = at + timedelta(days=home.nudge_after_days)
     await session.flush()
@@ -249,6 +252,7 @@ async def _ask(session: AsyncSession, home: Neighbourhood, at: datetime, due: da
         neighbourhood_id=home.id,
         group_id=None,
         limit=10,
+        now=utcnow(),
     )
     request.created_at = at
     await session.flush()
@@ -269,9 +273,9 @@ async def test_an_unclaimed_ask_is_reminded_once_after_a_day(session: AsyncSessi
 async def test_the_helper_is_reminded_the_day_before(session: AsyncSession):
     home = await _home(session)
     helper = Person(2, "Piet")
-    await mark_started(session, helper)
+    await mark_started(session, helper, now=utcnow())
     request = await _ask(session, home, T0, due=date(2026, 6, 12))
-    await requests.claim(session, request.id, helper.id)
+    await requests.claim(session, request.id, helper.id, now=utcnow())
     assert await upkeep.due_soon(session, T0) == []  # two days ahead
     (due,) = await upkeep.due_soon(session, T0 + DAY)
     assert due.claimer_id == helper.id and not due.today
@@ -288,11 +292,12 @@ async def test_pending_groups_expire_and_their_makers_are_told(session: AsyncSes
         invite_only=False,
         neighbourhood_id=home.id,
         limit=5,
+        now=utcnow(),
     )
     assert await upkeep.expire_pending(session, made.group.created_at + DAY) == []
     (expired,) = await upkeep.expire_pending(session, made.group.created_at + 3 * DAY)
     assert expired.title == "Nooit" and made.group.status == GroupStatus.EXPIRED
-    assert await groups.living_count(session, OWNER.id) == 0
+    assert await groups.living_count(session, OWNER.id, now=utcnow()) == 0
 
 
 async def test_dissolved_groups_are_purged_after_retention(session: AsyncSession):
@@ -306,8 +311,9 @@ async def test_dissolved_groups_are_purged_after_retention(session: AsyncSession
         neighbourhood_id=home.id,
         group_id=group.id,
         limit=10,
+        now=utcnow(),
     )
-    await groups.dissolve(session, group, by=OWNER.id, reason="klaar")
+    await groups.dissolve(session, group, by=OWNER.id, reason="klaar", now=utcnow())
     group.dissolved_at = T0
     assert await upkeep.purge(session, T0 + 89 * DAY, retention_days=90) == 0
     assert await upkeep.purge(session, T0 + 91 * DAY, retention_days=90) == 1
@@ -330,7 +336,7 @@ async def test_a_weekly_digest_lists_what_is_still_open(session: AsyncSession):
     assert await upkeep.weekly_digests(session, T0 + 10 * DAY) == []
     assert len(await upkeep.weekly_digests(session, T0 + 16 * DAY + timedelta(hours=1))) == 1
     for request in digest.requests:
-        await requests.cancel(session, request.id, OWNER.id)
+        await requests.cancel(session, request.id, OWNER.id, now=utcnow())
     assert await upkeep.weekly_digests(session, T0 + 30 * DAY) == []  # nothing open: silence
 
 
@@ -360,7 +366,13 @@ async def test_deciding_in_batches_passes_over_groups_in_quiet_hours(session: As
     """A round decides a batch at a time; groups that must wait never hold up the rest."""
     home = await _home(session)  # quiet from 21:00 to 09:00
     awake = await neighbourhoods.register(
-        session, chat_id=-2, title="Dag", created_by=1, language="nl", timezone="Asia/Tokyo"
+        session,
+        chat_id=-2,
+        title="Dag",
+        created_by=1,
+        language="nl",
+        timezone="Asia/Tokyo",
+        now=utcnow(),
     )
     awake.neighbourhood.quiet_start = awake.neighbourhood.quiet_end = "00:00"  # never quiet
     evening = datetime(2026, 6, 10, 20, 0, tzinfo=UTC)  # 22:00 in Amsterdam
