@@ -32,6 +32,7 @@ from bot.logs import chat_in_log
 from bot.outbox import Action, Kind, run_action
 from models import deliveries, joining, nudges, requests
 from models.entities import OutboxMessage
+from transports.telegram import render
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +341,7 @@ async def perform(bot: Bot, row: OutboxMessage) -> int | None:
             reply = p.get("reply_to")
             sent = await bot.send_message(
                 chat_id,
-                p["text"],
+                render.html(p["text"]),
                 reply_markup=markup,
                 reply_parameters=(
                     ReplyParameters(reply, allow_sending_without_reply=True) if reply else None
@@ -349,7 +350,7 @@ async def perform(bot: Bot, row: OutboxMessage) -> int | None:
             return sent.message_id
         case Kind.EDIT:
             await bot.edit_message_text(
-                p["text"],
+                render.html(p["text"]),
                 chat_id=chat_id,
                 message_id=p["message_id"],
                 reply_markup=markup,

@@ -2,15 +2,14 @@
 
 Reading the .po files at start-up means a fresh install works without a
 compile step, and a translator can edit a catalog and restart the bot.
-Every value put into a message is HTML-escaped here, because every message
-is sent with parse_mode=HTML and user text must never be read as markup; and
-it loses its bidi controls, so that a name cannot turn the message around.
+Every value put into a message is escaped here (bot/text.py), because user
+text must never be read as markup; and it loses its bidi controls, so that a
+name cannot turn the message around.
 """
 
 from __future__ import annotations
 
 import gettext
-import html
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,26 +17,15 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from models.texts import without_bidi_controls
+from bot.text import Markup, plain
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "buurtbot"
 LANGUAGES = ("nl", "en")
 
 
-class Html(str):
-    """A value that is already safe HTML and must not be escaped again."""
-
-    __slots__ = ()
-
-
-def plain(value: object) -> str:
-    """A value as it goes into a message: shown as it reads, never as markup."""
-    return html.escape(without_bidi_controls(str(value)), quote=False)
-
-
 def _render(template: str, values: dict[str, object]) -> str:
-    safe = {key: v if isinstance(v, Html) else plain(v) for key, v in values.items()}
+    safe = {key: v if isinstance(v, Markup) else plain(v) for key, v in values.items()}
     return template.format(**safe) if safe else template
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.i18n import Gettext, Html, plain
+from bot.i18n import Gettext
+from bot.text import Markup, plain
 from handlers.dates import moment_text
 from models.audit import Action
 
@@ -31,7 +32,7 @@ def _sentence(_: Gettext, action: Action) -> str:
     entry = action.entry
     values = {
         "who": action.actor or _("Someone"),
-        "what": Html(_target(_, action)),
+        "what": Markup(_target(_, action)),
         "where": action.neighbourhood.title if action.neighbourhood else "?",
     }
     if entry.action.startswith("settings "):  # the key as /settings takes it, a command word

@@ -11,7 +11,8 @@ from datetime import datetime
 from telegram import InlineKeyboardMarkup
 
 from bot.choices import CancelRequest, Claim, Done, Release
-from bot.i18n import Gettext, Html
+from bot.i18n import Gettext
+from bot.text import Markup
 from handlers.buttons import button, keyboard
 from handlers.dates import day_text
 from models import requests
@@ -73,7 +74,7 @@ def card(_: Gettext, request: Request, now: datetime) -> tuple[str, InlineKeyboa
     when = due_text(_, request, now)
     if when:
         lines.append(_("When: {date}", date=when))
-    lines.append(Html(f"<i>{_state(_, request)}</i>"))
+    lines.append(Markup(f"<i>{_state(_, request)}</i>"))
     return "\n".join(lines), buttons(_, request)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Gettext, Html
+from bot.i18n import Gettext
+from bot.text import Markup
 from handlers.dates import day_text
 from models import oversight
 from models.entities import GroupStatus, RequestState
@@ -38,10 +39,10 @@ def overview_text(_: Gettext, lines: list[oversight.Line]) -> str:
         text.append(
             _(
                 "{flag}<b>{title}</b> (#{number}): {counts}; {quiet}",
-                flag=Html("⚠️ " if line.quiet else ""),
+                flag=Markup("⚠️ " if line.quiet else ""),
                 title=line.neighbourhood.title,
                 number=line.neighbourhood.id,
-                counts=Html(", ".join(counts)),
+                counts=Markup(", ".join(counts)),
                 quiet=quiet_text(_, line.quiet_days),
             )
         )

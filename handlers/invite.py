@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from telegram import Message, MessageEntity, Update
 
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import plain
+from bot.text import plain
 from handlers.buttons import keyboard, link_button
 from handlers.candidates import name_of
 from handlers.commands import command_handler, command_name

@@ -9,7 +9,8 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.choices import GroupPage
 from bot.context import BuurtApplication, BuurtContext
-from bot.i18n import Gettext, Html
+from bot.i18n import Gettext
+from bot.text import Markup
 from handlers.buttons import deep_link, keyboard, link_button, pattern
 from handlers.cards import line
 from handlers.commands import command_handler
@@ -118,7 +119,7 @@ async def _group_line(context: BuurtContext, _: Gettext, group: Group, user_id: 
         "• <b>{title}</b> ({neighbourhood}): {role}",
         title=group.title,
         neighbourhood=neighbourhood.title if neighbourhood else "?",
-        role=Html(role),
+        role=Markup(role),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram import User as TelegramUser
 
-from bot.i18n import Gettext, Html, plain
+from bot.i18n import Gettext
 from models.people import Person, is_person
 
 
@@ -16,12 +16,6 @@ def person(user: TelegramUser) -> Person:
         username=user.username,
         language_code=user.language_code,
     )
-
-
-def mention(user_id: int, name: str, username: str | None = None) -> Html:
-    """A name that opens the person's profile, so that a neighbour can write to them."""
-    link = f'<a href="tg://user?id={user_id}">{plain(name)}</a>'
-    return Html(f"{link} (@{plain(username)})" if username else link)
 
 
 def is_anonymous(update: Update) -> bool:

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.choices import CancelRequest, Claim, Done, Release, RequestPage
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
+from bot.text import mention
 from handlers import request_parsing
 from handlers.buttons import chosen, keyboard, no_longer_works, pattern, shows
 from handlers.cards import card, line
@@ -21,7 +22,7 @@ from handlers.commands import arguments_of, command_handler
 from handlers.dates import day_text
 from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
-from handlers.people import mention, person
+from handlers.people import person
 from models import oversight, requests
 from models.entities import Neighbourhood, Request, RequestKind
 from models.people import see_user

@@ -9,7 +9,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALE_DIR, Html, Translator, normalise, plain
+from bot.i18n import LANGUAGES, LOCALE_DIR, Translator, normalise
+from bot.text import Markup, plain
 
 ROOT = Path(__file__).parents[2]
 KEYWORDS = {"_": None, "N_": None, "plural": (1, 2)}
@@ -65,7 +66,7 @@ def test_values_are_escaped_but_safe_html_is_kept():
         "This chat is already set up as the neighbourhood <b>{title}</b>.", title="<3 & co"
     )
     assert "&lt;3 &amp; co" in rendered and "<b>" in rendered
-    assert _("{x}", x=Html("<i>ok</i>")) == "<i>ok</i>"
+    assert _("{x}", x=Markup("<i>ok</i>")) == "<i>ok</i>"
 
 
 def test_values_lose_the_bidi_controls_that_would_turn_a_message_around():
