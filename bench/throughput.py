@@ -50,9 +50,9 @@ from bench.table import Row, met, show
 from bot.app import running
 from bot.choices import CancelRequest, decode
 from bot.config import Config
-from bot.intake import ALLOWED_UPDATES
 from models import database
 from sandbox import Chat, Sandbox, SentMessage, User
+from transports.telegram.intake import ALLOWED_UPDATES
 
 TOKEN = "123456:THROUGHPUT"
 CHATS, PER_CHAT = 60, 4  # many chats: Telegram allows only 20 messages a minute per group

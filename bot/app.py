@@ -20,14 +20,14 @@ from bot.config import Config
 from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
-from bot.intake import ALLOWED_UPDATES, Intake, patiently
 from bot.logs import chat_in_log
-from bot.pacing import Pacing
 from bot.processor import TransactionalProcessor
 from handlers.commands import menus
 from models import database
 from models.database import is_outage
 from models.people import Presence
+from transports.telegram.intake import ALLOWED_UPDATES, Intake, patiently
+from transports.telegram.pacing import Pacing
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def build_application(
     processor = TransactionalProcessor(services, bot)
     builder = ApplicationBuilder().bot(bot)
     if not ptb_updater:
-        # Updates come from our own durable intake (bot/intake.py), not PTB's updater.
+        # Updates come from our own durable intake (transports/telegram/intake.py),
+        # not PTB's updater.
         builder = builder.updater(None)
     app: BuurtApplication = (
         builder

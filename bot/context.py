@@ -19,8 +19,8 @@ from bot.outbox import Outbox
 
 if TYPE_CHECKING:
     from bot.courier import Courier
-    from bot.intake import Intake
     from bot.processor import TransactionalProcessor
+    from transports.telegram.intake import Intake
 
 
 @dataclass

@@ -46,7 +46,7 @@ class Outcome(enum.Enum):
 
 
 #: Updates PTB may hand us at once. Most of them wait for their chat's turn, which costs
-#: nothing; the intake keeps the number in memory bounded (bot/intake.py).
+#: nothing; the intake keeps the number in memory bounded (transports/telegram/intake.py).
 WAITING_MAX = 100_000
 
 

@@ -23,7 +23,6 @@ from telegram import Bot
 from bot.context import BuurtContext, Services, UpdateScope
 from bot.i18n import Gettext
 from bot.outbox import Outcome, Outgoing, attempt, deliver_one
-from bot.pacing import background
 from bot.processor import unit_of_work
 from handlers.candidates import retell
 from handlers.figures import concerns_text, overview_text
@@ -38,12 +37,13 @@ from handlers.nudges import (
 )
 from handlers.report import chart
 from models import activity, inbox, joining, nudges, oversight, upkeep
+from transports.telegram.pacing import background
 
 log = logging.getLogger(__name__)
 
 #: Nudges in flight at once: enough that one always waits for its turn in the rate
 #: limiter while others record what they sent. Residents' replies go before all of
-#: them (bot/pacing.py), so this needs not be small for their sake.
+#: them (transports/telegram/pacing.py), so this needs not be small for their sake.
 SEND_CONCURRENCY = 4
 #: Groups looked at per transaction when deciding a round's nudges.
 DECIDE_BATCH = 100

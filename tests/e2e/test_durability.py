@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select, text
 from telegram import Update
 
-from bot import intake as intake_module
 from bot.app import running as app_running
 from bot.app import services_of
 from bot.cli import inbox_command
@@ -33,6 +32,7 @@ from tests.e2e.conftest import (
     running,
 )
 from tests.e2e.groups_world import neighbourhood
+from transports.telegram import intake as intake_module
 
 
 async def _count(app: BuurtApplication, entity: type) -> int:

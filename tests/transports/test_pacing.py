@@ -7,7 +7,7 @@ import bisect
 import time
 from typing import Any
 
-from bot.pacing import Pacing, background
+from transports.telegram.pacing import Pacing, background
 
 
 async def _call(pacing: Pacing, log: list[tuple[str, float]], name: str, *, behind: bool) -> None:
