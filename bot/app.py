@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,6 +27,7 @@ from handlers.commands import menus
 from models import database
 from models.database import is_outage
 from models.people import Presence
+from transports.telegram import facts
 from transports.telegram.intake import ALLOWED_UPDATES, Intake, patiently
 from transports.telegram.pacing import Pacing
 
@@ -82,6 +84,8 @@ def build_application(
         .build()
     )
     processor.application = app
+    processor.fetch_facts = functools.partial(facts.for_update, app.bot)
+    services.chat_facts = functools.partial(facts.for_chat, app.bot)
     for module in handlers.MODULES:
         module.register(app)
     app.add_error_handler(_on_error)

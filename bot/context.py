@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.facts import NONE, ChatFacts, Facts
 from bot.here import NOWHERE, Here, Who
 from bot.i18n import Gettext, Translator
 from bot.outbox import Outbox
@@ -33,6 +34,8 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     courier: Courier | None = None
     intake: Intake | None = None
+    #: Asks the messenger about a chat outside an update (bot/facts.py); set by the app.
+    chat_facts: ChatFacts | None = None
     #: Where every "now" comes from; tests and the demo give a ManualClock.
     clock: Clock = field(default_factory=SystemClock)
     #: Why the bot had to stop, for the command line to report.
@@ -57,6 +60,8 @@ class UpdateScope:
     error: BaseException | None = None
     #: The update's last try: only now is the person told that it went wrong.
     final: bool = True
+    #: What the messenger told before the transaction opened (bot/facts.py).
+    facts: Facts = NONE
     #: Where the update happens, resolved once by the processor.
     here: Here = NOWHERE
     #: What the update's person may do here, worked out on first use (handlers/roles.py).
@@ -119,6 +124,10 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
             raise RuntimeError("no update scope: this code runs outside an update")
         self.scope.here = place
         self.scope.roles = None
+
+    @property
+    def facts(self) -> Facts:
+        return self.scope.facts if self.scope is not None else NONE
 
     @property
     def now(self) -> datetime:

@@ -17,7 +17,7 @@ import contextlib
 import enum
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from telegram.ext import Application, BaseUpdateProcessor
 
 from bot import here
 from bot.context import Services, UpdateScope
+from bot.facts import NONE, Facts
 from bot.locks import KeyedLocks
 from bot.outbox import run_action
 from models import deliveries, inbox
@@ -67,6 +68,8 @@ class TransactionalProcessor(BaseUpdateProcessor):
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._scopes: dict[int, UpdateScope] = {}
         self._chats = KeyedLocks()
+        #: Set by the app factory: asks the messenger what the update's flow needs to know.
+        self.fetch_facts: Callable[[object], Awaitable[Facts]] | None = None
 
     def scope_for(self, update: object) -> UpdateScope | None:
         return self._scopes.get(id(update))
@@ -110,8 +113,11 @@ class TransactionalProcessor(BaseUpdateProcessor):
     async def _handle(
         self, update: object, coroutine: Awaitable[Any], update_id: int | None, *, final: bool
     ) -> Outcome:
+        # Asked in the chat's turn, before the transaction: none waits on the network.
+        facts = await self.fetch_facts(update) if self.fetch_facts is not None else NONE
         try:
             async with unit_of_work(self.services, self._bot) as scope:
+                scope.facts = facts
                 if update_id is not None and not await inbox.begin(
                     scope.session, update_id, now=scope.now
                 ):

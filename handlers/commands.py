@@ -23,6 +23,7 @@ from telegram import (
 from telegram.ext import CommandHandler
 
 from bot.context import BuurtContext
+from bot.facts import Need
 from bot.here import Where, Who
 from bot.i18n import LANGUAGES, N_, Gettext, Translator
 from handlers.people import act_as_yourself, is_anonymous
@@ -277,6 +278,29 @@ TABLE: tuple[Command, ...] = (
     ),
 )
 BY_NAME = {command.name: command for command in TABLE}
+
+#: Every name a command answers to, English and Dutch.
+BY_ANY_NAME = {name: command for command in TABLE for name in (command.name, command.dutch)}
+
+
+def needs(name: str, arguments: str) -> frozenset[Need]:
+    """What the messenger must tell about a group chat before this command is handled.
+
+    Roles decide who may use a command (handlers/roles.py), and a chat's admin is one;
+    /setup and a group's link also read the bot's rights and the chat's admins.
+    """
+    command = BY_ANY_NAME.get(name.lower())
+    if command is None:
+        return frozenset()
+    if command.name == "setup":
+        return frozenset(Need)
+    if command.name == "start":
+        return frozenset({Need.BOT_RIGHTS, Need.ADMINS}) if arguments else frozenset()
+    judged = (Who.CHAT_ADMIN, *RESTRICTED)
+    if command.name == "help" or any(use.who in judged for use in command.uses):
+        return frozenset({Need.SENDER_IS_ADMIN})
+    return frozenset()
+
 
 WRONG_CHAT = {
     Where.PRIVATE: N_("Please use /{command} in a private chat with me."),

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, ChatMemberAdministrator, ChatMemberUpdated, Update
-from telegram import User as TelegramUser
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
@@ -23,6 +22,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
 from bot import here
 from bot.choices import LinkChosen
 from bot.context import BuurtApplication, BuurtContext, Services, UpdateScope
+from bot.facts import NONE, Facts, Need, Rights
 from bot.here import Here, Where
 from bot.i18n import Gettext, Translator
 from bot.logs import chat_in_log
@@ -42,22 +42,10 @@ LATE = {"misfire_grace_time": None}
 INVITE_LINK_NAME_MAX = 32
 
 
-async def bot_rights(bot: Bot, chat_id: int) -> tuple[bool, bool]:
-    """(can invite users, can restrict members) as Telegram sees the bot now."""
-    try:
-        member = await bot.get_chat_member(chat_id, bot.id)
-    except TelegramError:
-        return False, False
-    return _rights(member)
-
-
-async def _admins(bot: Bot, chat_id: int) -> list[TelegramUser]:
-    """The chat's admins are its first members we can know of without admin rights."""
-    try:
-        members = await bot.get_chat_administrators(chat_id)
-    except TelegramError:
-        return []
-    return [member.user for member in members if not member.user.is_bot]
+#: What the bot must know before it links a chat: it greets with what it may do there.
+LINK_NEEDS = frozenset({Need.BOT_RIGHTS, Need.ADMINS})
+#: Presses whose flow needs facts from the messenger (see bot/facts.py).
+PRESS_NEEDS: dict[type, frozenset[Need]] = {LinkChosen: LINK_NEEDS}
 
 
 def _rights(member: object) -> tuple[bool, bool]:
@@ -130,17 +118,24 @@ def missing_rights(_: Gettext, invite: bool, restrict: bool) -> str:
 
 
 async def complete_link(
-    bot: Bot, scope: UpdateScope, translator: Translator, group: Group, chat_id: int, user_id: int
+    bot: Bot,
+    scope: UpdateScope,
+    translator: Translator,
+    group: Group,
+    chat_id: int,
+    user_id: int,
+    facts: Facts,
 ) -> None:
     """Link, greet, and make the invite link when the bot already has the rights.
 
     The group speaks its neighbourhood's language from its first word, whoever made it.
+    `facts` holds the bot's rights and the chat's admins, asked before the transaction.
     """
-    invite, restrict = await bot_rights(bot, chat_id)
-    admins = await _admins(bot, chat_id)
+    rights = facts.bot_rights or Rights()
+    invite, restrict = rights.invite, rights.restrict
     await groups.link(scope.session, group, chat_id, user_id, now=scope.now)
-    for admin in admins:
-        await see_user(scope.session, person(admin), now=scope.now)
+    for admin in facts.admins or ():
+        await see_user(scope.session, admin, now=scope.now)
         await groups.join(scope.session, group, admin.id, now=scope.now)
     groups.set_rights(group, invite=invite, restrict=restrict)
     neighbourhood = await scope.session.get(Neighbourhood, group.neighbourhood_id)
@@ -178,7 +173,13 @@ async def link_by_token(update: Update, context: BuurtContext, token: str) -> No
     await see_user(context.session, person(user), now=context.now)
     try:
         await complete_link(
-            context.bot, context.scope, context.services.translator, group, chat.id, user.id
+            context.bot,
+            context.scope,
+            context.services.translator,
+            group,
+            chat.id,
+            user.id,
+            context.facts,
         )
     except groups.GroupError as error:
         context.reply(update, link_problem(_, error.code))
@@ -267,17 +268,25 @@ async def _after_restart(context: BuurtContext) -> None:
 async def link_waiting_chats(services: Services, bot: Bot, now: datetime) -> int:
     """Fall back for each chat whose wait for a token is over, each in its own transaction."""
     done = 0
+    asked: set[int] = set()
     while True:
+        async with services.session() as session:
+            chat_id = await linking.next_due(session, now, asked)
+        if chat_id is None:
+            return done
+        asked.add(chat_id)
+        # What linking needs to know is asked before the transaction, not inside it.
+        facts = await services.chat_facts(chat_id, LINK_NEEDS) if services.chat_facts else NONE
         async with unit_of_work(services, bot, now) as scope:
-            waiting = await linking.take_due(scope.session, now)
+            waiting = await linking.take_due(scope.session, chat_id, now)
             if waiting is None:
-                return done
-            await _link_without_token(services, bot, scope, waiting.chat_id, waiting.added_by)
+                continue  # a token came meanwhile, or the bot left
+            await _link_without_token(services, bot, scope, chat_id, waiting.added_by, facts)
         done += 1
 
 
 async def _link_without_token(
-    services: Services, bot: Bot, scope: UpdateScope, chat_id: int, user_id: int
+    services: Services, bot: Bot, scope: UpdateScope, chat_id: int, user_id: int, facts: Facts
 ) -> None:
     """No token came: link the adder's only pending group, or ask which one."""
     session = scope.session
@@ -288,7 +297,9 @@ async def _link_without_token(
     pending = await groups.pending_of(session, user_id, now=scope.now)
     if len(pending) == 1:
         try:
-            await complete_link(bot, scope, services.translator, pending[0], chat_id, user_id)
+            await complete_link(
+                bot, scope, services.translator, pending[0], chat_id, user_id, facts
+            )
         except groups.GroupError as error:
             scope.outbox.send(chat_id, link_problem(_, error.code))
     elif pending:
@@ -322,7 +333,13 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
         return
     try:
         await complete_link(
-            context.bot, context.scope, context.services.translator, group, chat.id, user.id
+            context.bot,
+            context.scope,
+            context.services.translator,
+            group,
+            chat.id,
+            user.id,
+            context.facts,
         )
     except groups.GroupError as error:
         context.answer(update, link_problem(_, error.code), show_alert=True)

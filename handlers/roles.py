@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
 
 from bot.context import BuurtContext
 from bot.here import Where, Who
-from bot.logs import chat_in_log
 from models import oversight
-
-log = logging.getLogger(__name__)
-
-ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
-
 
 #: Commands that must not even be seen to exist by anyone else.
 RESTRICTED = (Who.COORDINATOR, Who.FACILITATOR)
-
-
-async def is_chat_admin(context: BuurtContext, chat_id: int, user_id: int) -> bool:
-    """Asked of Telegram every time: admin lists change and must not be cached here."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        log.warning(
-            "could not look up a member's status in %s", chat_in_log(chat_id), exc_info=True
-        )
-        return False
-    return member.status in ADMIN_STATUSES
 
 
 async def roles(update: Update, context: BuurtContext) -> set[Who]:
@@ -60,7 +38,7 @@ async def _roles(update: Update, context: BuurtContext) -> set[Who]:
         if await oversight.coordinated(context.session, user.id):
             found.add(Who.COORDINATOR)
         return found
-    if await is_chat_admin(context, chat.id, user.id):
+    if context.facts.sender_is_admin:  # asked of the messenger for this update
         found.add(Who.CHAT_ADMIN)
     home = here.neighbourhood
     if home is not None and await oversight.is_coordinator(context.session, user.id, home.id):

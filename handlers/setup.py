@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.here import Here, Where
 from handlers.buttons import COORDINATOR_PAYLOAD, deep_link, keyboard, link_button
 from handlers.commands import command_handler
 from handlers.people import person
-from handlers.roles import is_chat_admin
 from models import neighbourhoods, oversight
 from models.entities import User
 from models.people import record_presence
-
-
-async def _bot_can_see_messages(context: BuurtContext, chat_id: int) -> bool:
-    """With privacy mode on, only an admin bot sees ordinary messages."""
-    if context.bot.can_read_all_group_messages:
-        return True
-    try:
-        member = await context.bot.get_chat_member(chat_id, context.bot.id)
-    except TelegramError:
-        return False
-    return member.status == ChatMemberStatus.ADMINISTRATOR
 
 
 async def setup(update: Update, context: BuurtContext) -> None:
@@ -33,14 +19,11 @@ async def setup(update: Update, context: BuurtContext) -> None:
     if message is None or chat is None or user is None:
         return
     _ = context.gettext()
-    # Ask Telegram before touching the database: no transaction waits on the network.
-    # An admin who posts anonymously writes as the chat itself.
+    # The messenger was asked before the transaction (bot/facts.py). An admin who posts
+    # anonymously writes as the chat itself.
+    facts = context.facts
     anonymous_admin = message.sender_chat is not None and message.sender_chat.id == chat.id
-    allowed = (
-        anonymous_admin
-        or context.config.is_facilitator(user.id)
-        or await is_chat_admin(context, chat.id, user.id)
-    )
+    allowed = anonymous_admin or context.config.is_facilitator(user.id) or facts.sender_is_admin
     if not allowed:
         context.outbox.send(
             chat.id,
@@ -48,11 +31,8 @@ async def setup(update: Update, context: BuurtContext) -> None:
             reply_to=message.message_id,
         )
         return
-    sees_messages = await _bot_can_see_messages(context, chat.id)
-    try:
-        admins = [m.user for m in await context.bot.get_chat_administrators(chat.id)]
-    except TelegramError:
-        admins = []
+    sees_messages = facts.bot_rights is not None and facts.bot_rights.sees_messages
+    admins = facts.admins or ()
 
     defaults = context.config.defaults
     registration = await neighbourhoods.register(
@@ -81,17 +61,14 @@ async def setup(update: Update, context: BuurtContext) -> None:
         await record_presence(context.session, neighbourhood, person(user), now=context.now)
     # The chat's admins today are its first coordinators.
     unreachable: list[str] = []
-    for admin in admins:
-        if not admin.is_bot:
-            resident = await record_presence(
-                context.session, neighbourhood, person(admin), now=context.now
-            )
-            await oversight.add_coordinator(
-                context.session, neighbourhood.id, admin.id, None, now=context.now
-            )
-            coordinator = await context.session.get(User, resident.user_id)
-            if coordinator is not None and coordinator.started_at is None:
-                unreachable.append(admin.first_name)
+    for admin in admins:  # people only: the messenger leaves bots out
+        resident = await record_presence(context.session, neighbourhood, admin, now=context.now)
+        await oversight.add_coordinator(
+            context.session, neighbourhood.id, admin.id, None, now=context.now
+        )
+        coordinator = await context.session.get(User, resident.user_id)
+        if coordinator is not None and coordinator.started_at is None:
+            unreachable.append(admin.first_name)
     await oversight.audit(
         context.session,
         actor_id=user.id,

@@ -32,13 +32,24 @@ async def stop_waiting(session: AsyncSession, chat_id: int) -> None:
     await session.execute(delete(LinkFallback).where(LinkFallback.chat_id == chat_id))
 
 
-async def take_due(session: AsyncSession, now: datetime) -> LinkFallback | None:
-    """One wait that is over, for this transaction alone; it is gone once this commits."""
-    found = await session.scalar(
-        select(LinkFallback)
-        .where(LinkFallback.due_at <= now)
+async def next_due(session: AsyncSession, now: datetime, skip: set[int]) -> int | None:
+    """The chat of a wait that is over (not one in `skip`), to ask about before taking it."""
+    return await session.scalar(
+        select(LinkFallback.chat_id)
+        .where(LinkFallback.due_at <= now, LinkFallback.chat_id.not_in(skip))
         .order_by(LinkFallback.due_at)
         .limit(1)
+    )
+
+
+async def take_due(session: AsyncSession, chat_id: int, now: datetime) -> LinkFallback | None:
+    """This chat's wait if it is over, for this transaction alone; gone once this commits.
+
+    None if it ended meanwhile (a token came, the bot left) or another process has it.
+    """
+    found = await session.scalar(
+        select(LinkFallback)
+        .where(LinkFallback.chat_id == chat_id, LinkFallback.due_at <= now)
         .with_for_update(skip_locked=True)
     )
     if found is not None:
