@@ -23,6 +23,7 @@ from bot.courier import Courier
 from bot.i18n import Translator
 from bot.logs import chat_in_log
 from bot.processor import TransactionalProcessor
+from handlers import linking
 from handlers.commands import menus
 from models import database
 from models.database import is_outage
@@ -69,7 +70,8 @@ def build_application(
         get_updates_request=HTTPXRequest(),
     )
     processor = TransactionalProcessor(services, bot)
-    builder = ApplicationBuilder().bot(bot)
+    # The shell's own timer runs the scheduler (bot/timer.py), not PTB's JobQueue.
+    builder = ApplicationBuilder().bot(bot).job_queue(None)
     if not ptb_updater:
         # Updates come from our own durable intake (transports/telegram/intake.py),
         # not PTB's updater.
@@ -113,6 +115,7 @@ async def running(
         try:
             await courier.start()
             await app.start()
+            services.timer.start()
             if app.updater is not None:  # PTB's intake, for comparison only
                 await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=1)
             else:
@@ -122,6 +125,7 @@ async def running(
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             await intake.stop()
+            await services.timer.stop()
             if app.running:
                 await app.stop()
             await courier.stop()
@@ -144,13 +148,17 @@ async def _post_init(app: BuurtApplication) -> None:
     services.engine = engine
     services.sessionmaker = database.sessionmaker(engine, {"presence": Presence()})
     await publish_commands(app, services.translator)
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            scheduler.job,
-            interval=config.scheduler.interval_seconds,
-            first=min(config.scheduler.interval_seconds, 30),
-            name="scheduler round",
-        )
+    # Link waits stored before a restart end when they would have: once the bot runs.
+    services.timer.once(
+        0, lambda: linking.after_restart(services, app.bot), "link waits after a restart"
+    )
+    interval = config.scheduler.interval_seconds
+    services.timer.every(
+        interval,
+        lambda: scheduler.run_round(services, app.bot),
+        scheduler.ROUND,
+        first=min(interval, 30),
+    )
 
 
 async def _post_shutdown(app: BuurtApplication) -> None:

@@ -17,6 +17,7 @@ from bot.facts import NONE, ChatFacts, Facts
 from bot.here import NOWHERE, Here, Who
 from bot.i18n import Gettext, Translator
 from bot.outbox import Outbox
+from bot.timer import Timer
 
 if TYPE_CHECKING:
     from bot.courier import Courier
@@ -38,6 +39,8 @@ class Services:
     chat_facts: ChatFacts | None = None
     #: Where every "now" comes from; tests and the demo give a ManualClock.
     clock: Clock = field(default_factory=SystemClock)
+    #: Runs the scheduler's round and one-off wake-ups.
+    timer: Timer = field(default_factory=Timer)
     #: Why the bot had to stop, for the command line to report.
     fatal: str | None = None
 

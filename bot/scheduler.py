@@ -20,7 +20,7 @@ from datetime import datetime
 
 from telegram import Bot
 
-from bot.context import BuurtContext, Services, UpdateScope
+from bot.context import Services, UpdateScope
 from bot.i18n import Gettext
 from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.processor import unit_of_work
@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 SEND_CONCURRENCY = 4
 #: Groups looked at per transaction when deciding a round's nudges.
 DECIDE_BATCH = 100
+
+
+#: The timer's name for the round (bot/timer.py).
+ROUND = "scheduler round"
 
 
 @dataclass
@@ -219,8 +223,3 @@ async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime)
         scope.outbox.then(_chart(reader.id, _, weeks), "send a chart")
         sent += 1
     return sent
-
-
-async def job(context: BuurtContext) -> None:
-    """The JobQueue's entry point."""
-    await run_round(context.services, context.bot)

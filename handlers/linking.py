@@ -12,12 +12,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from telegram import Bot, ChatMemberAdministrator, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, ChatMemberHandler, JobQueue
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler
 
 from bot import here
 from bot.choices import LinkChosen
@@ -37,8 +36,6 @@ from models.people import is_person, see_user
 log = logging.getLogger(__name__)
 
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
-#: A wake-up that comes late still runs: APScheduler would skip it after one second.
-LATE = {"misfire_grace_time": None}
 INVITE_LINK_NAME_MAX = 32
 
 
@@ -243,26 +240,25 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
     wait = context.config.groups.payload_wait_seconds
     due = context.now + timedelta(seconds=wait)
     await linking.wait_for_token(session, chat.id, change.from_user.id, due)
-    wake_in(context.job_queue, wait)
+    wake_in(context.services, context.bot, wait)
 
 
-def wake_in(job_queue: JobQueue[Any] | None, seconds: float) -> None:
+def wake_in(services: Services, bot: Bot, seconds: float) -> None:
     """Look for waits that are over in `seconds`; what is over is read from the database."""
-    if job_queue is not None:
-        job_queue.run_once(_waits_over, when=seconds, name="link without a token", job_kwargs=LATE)
+
+    async def waits_over() -> None:
+        await link_waiting_chats(services, bot, services.clock.now())
+
+    services.timer.once(seconds, waits_over, "link without a token")
 
 
-async def _waits_over(context: BuurtContext) -> None:
-    await link_waiting_chats(context.services, context.bot, context.services.clock.now())
-
-
-async def _after_restart(context: BuurtContext) -> None:
+async def after_restart(services: Services, bot: Bot) -> None:
     """Waits stored before a restart end when they would have (at once, if they are over)."""
-    async with context.services.session() as session:
+    async with services.session() as session:
         due = await linking.due_times(session)
-    now = context.services.clock.now()
+    now = services.clock.now()
     for moment in due:
-        wake_in(context.job_queue, max((moment - now).total_seconds(), 0.0))
+        wake_in(services, bot, max((moment - now).total_seconds(), 0.0))
 
 
 async def link_waiting_chats(services: Services, bot: Bot, now: datetime) -> int:
@@ -351,9 +347,5 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
 
 
 def register(app: BuurtApplication) -> None:
-    if app.job_queue is not None:  # runs once the bot has started, however long that takes
-        app.job_queue.run_once(
-            _after_restart, when=0, name="link waits after a restart", job_kwargs=LATE
-        )
     app.add_handler(ChatMemberHandler(bot_status, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CallbackQueryHandler(link_chosen, pattern=pattern(LinkChosen)))

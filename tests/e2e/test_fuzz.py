@@ -37,8 +37,10 @@ import pytest_asyncio
 from sqlalchemy import Select, String, Text, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import services_of
 from bot.config import Config
 from bot.context import BuurtApplication
+from bot.scheduler import ROUND
 from handlers.commands import BY_NAME
 from handlers.roles import RESTRICTED
 from models import (
@@ -616,9 +618,7 @@ class Fuzz:
         self.world.sb.world.updates.drop_all()  # left by a test that failed halfway
         async with running(self.world.sb, self.world.config) as app:
             # The scheduler's round is not what this fuzzes; its first one would come at 30 s.
-            assert app.job_queue is not None
-            for job in app.job_queue.jobs():
-                job.schedule_removal()
+            services_of(app).timer.cancel(ROUND)
             run = Run(self.world, app, caplog)
             yield run
 

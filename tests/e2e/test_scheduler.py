@@ -1,4 +1,4 @@
-"""The real JobQueue nudging a quiet group through the sandbox, and rounds on a moved clock."""
+"""The real timer nudging a quiet group through the sandbox, and rounds on a moved clock."""
 
 from __future__ import annotations
 
