@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,12 +22,16 @@ from bot.courier import Courier
 from bot.i18n import Translator
 from bot.intake import ALLOWED_UPDATES, Intake, patiently
 from bot.logs import chat_in_log
+from bot.outbox import run_action
 from bot.pacing import Pacing
 from bot.processor import TransactionalProcessor
+from bot.receipts import Receipts
+from handlers import receipts
 from handlers.commands import menus
 from models import database
 from models.database import is_outage
 from models.people import Presence
+from transports.telegram.perform import perform
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +94,12 @@ async def running(
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
         assert services.sessionmaker is not None
-        courier = services.courier = Courier(services.sessionmaker, app.bot)
+        courier = services.courier = Courier(
+            services.sessionmaker,
+            perform=functools.partial(perform, app.bot),
+            act=functools.partial(run_action, app.bot),
+            receipts=Receipts(receipts.KINDS),
+        )
         intake = services.intake = Intake(app, services)
         try:
             await courier.start()

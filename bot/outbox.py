@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
@@ -27,6 +27,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 
 from bot.logs import chat_in_log
 from models.entities import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.receipts import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,7 @@ def pieces(text: str) -> list[str]:
 
 
 class Kind(enum.StrEnum):
-    """What an outbox row asks of Telegram; bot/courier.py knows how to do each."""
+    """What an outbox row asks of Telegram; transports/telegram/perform.py does each."""
 
     SEND = "send"
     EDIT = "edit"
@@ -105,15 +108,15 @@ class Outbox:
     messages: list[OutboxMessage | Action] = field(default_factory=list)
 
     def _queue(
-        self, kind: Kind, chat_id: int, remember: tuple[str, int] | None = None, **params: Any
+        self, kind: Kind, chat_id: int, receipt: Receipt | None = None, **params: Any
     ) -> None:
         self.messages.append(
             OutboxMessage(
                 chat_id=chat_id,
                 kind=kind,
                 params=json.dumps(params, ensure_ascii=False),
-                remember=remember[0] if remember else None,
-                remember_id=remember[1] if remember else None,
+                remember=receipt.name if receipt else None,
+                remember_id=receipt.id if receipt else None,
                 attempts=0,
             )
         )
@@ -125,14 +128,15 @@ class Outbox:
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
-        remember: tuple[str, int] | None = None,
+        receipt: Receipt | None = None,
     ) -> None:
         """Queue an HTML message; `text` must come from the translator, which escapes values.
 
-        `remember` names where the sent message's id is recorded: ("card", request id)
-        or ("nudge", nudge id). A text too long for one message goes as several, the
-        first replying to `reply_to`; never one with buttons, which are pressed with
-        the message they are under (an announcement's preview is read back from it).
+        `receipt` says what its sending means, e.g. `CardShown(request.id)`: the card's
+        message id is recorded (handlers/receipts.py). A text too long for one message
+        goes as several, the first replying to `reply_to`; never one with buttons, which
+        are pressed with the message they are under (an announcement's preview is read
+        back from it).
         """
         parts = [text] if reply_markup else pieces(text)
         for n, part in enumerate(parts, start=1):
@@ -140,7 +144,7 @@ class Outbox:
             self._queue(
                 Kind.SEND,
                 chat_id,
-                remember if last else None,
+                receipt if last else None,
                 text=part,
                 markup=reply_markup.to_dict() if reply_markup else None,
                 reply_to=reply_to if n == 1 else None,

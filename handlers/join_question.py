@@ -20,6 +20,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
 from handlers.buttons import button, keyboard, no_longer_works, parse, pattern
+from handlers.receipts import PromptShown
 from models import groups, joining, oversight
 from models.base import utcnow
 from models.entities import Group, JoinRequest, Neighbourhood, User
@@ -74,7 +75,7 @@ async def _show(
             question=(home.join_question if home else None) or "",
             answer=answer,
         ),
-        remember=("prompt", prompt.id),
+        receipt=PromptShown(prompt.id),
         reply_markup=keyboard(
             [
                 button(_("Approve"), "jq", "a", request.id),

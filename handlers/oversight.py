@@ -21,6 +21,7 @@ from handlers.dissolve import summary_text
 from handlers.figures import concerns_text, facts_text, overview_text
 from handlers.nudges import nudge_message, owner_message
 from handlers.numbers import parse_number, parse_row_id
+from handlers.receipts import NudgeShown
 from handlers.request_parsing import clean
 from models import audit, groups, nudges, oversight
 from models.base import utcnow
@@ -112,7 +113,7 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
     )
     text, markup = nudge_message(context.services.translator.get(outgoing.language), outgoing)
     context.outbox.send(
-        group.chat_id, text, reply_markup=markup, remember=("nudge", outgoing.nudge_id)
+        group.chat_id, text, reply_markup=markup, receipt=NudgeShown(outgoing.nudge_id)
     )
     if outgoing.step >= nudges.OWNER_STEP and outgoing.owner_reachable:  # as the scheduler does
         owner_ = context.services.translator.choose(outgoing.owner_language)

@@ -23,6 +23,7 @@ from handlers.dates import day_text
 from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
 from handlers.people import mention, person
+from handlers.receipts import CardShown
 from models import groups, neighbourhoods, oversight, requests
 from models.base import utcnow
 from models.entities import Group, Neighbourhood, Request, RequestKind
@@ -102,7 +103,7 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
         text,
         reply_markup=markup,
         reply_to=update.effective_message.message_id if update.effective_message else None,
-        remember=("card", request.id),
+        receipt=CardShown(request.id),
     )
     if reading.passed is not None:
         context.reply(update, _passed(card_language(context, nb), reading.passed))

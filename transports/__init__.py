@@ -1,0 +1,1 @@
+"""The messengers: everything that knows one lives in its own package here."""
