@@ -98,7 +98,7 @@ async def running(
             services.sessionmaker,
             perform=functools.partial(perform, app.bot),
             act=functools.partial(run_action, app.bot),
-            receipts=Receipts(receipts.KINDS),
+            receipts=Receipts(receipts.KINDS, services.translator),
         )
         intake = services.intake = Intake(app, services)
         try:

@@ -5,6 +5,12 @@ yet (no answer, a 5xx, a 429) is tried again with backoff, and the rows behind
 it for that chat wait, so a card never arrives before the message it follows.
 A row the messenger refuses (400, 403) is dropped: sending it again cannot help.
 
+A row marked at most once (a nudge) has its try recorded before the call. When
+nobody can say how the call went (no answer, a lost connection, or the process
+stopped during it), the row is settled as perhaps sent, and never tried again;
+only an answer that says it was surely not taken (a 429, a migrated group) lets it
+be tried once more.
+
 The courier knows no messenger: the app gives it a `perform` that makes a row's call
 and says how it went (a `Delivery`), and the receipts that say what a sent row means.
 """
@@ -25,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import Delivery, Dropped, Moved, NotModified, Refused, RetryAfter, Sent, Unknown
 from bot.locks import KeyedLocks
 from bot.logs import chat_in_log
-from bot.outbox import Action, Kind
-from bot.receipts import Receipts, Settling
+from bot.outbox import ONCE, Action, Kind
+from bot.receipts import Receipts
 from models import deliveries
 from models.base import utcnow
 from models.entities import OutboxMessage
@@ -49,6 +55,9 @@ SHOWN = 10_000
 #: Rows this process delivered but could not yet delete, remembered so they are not sent
 #: again while the database refuses writes.
 DELIVERED_MAX = 10_000
+
+#: The key of an at-most-once row's params that counts its tries surely not taken.
+DECLINED = "declined"
 
 #: Digests of a message's text and buttons as the bot last set them (None: text unknown):
 #: a fixed 16 bytes each, however long the message.
@@ -209,14 +218,26 @@ class Courier:
         target, shown = _effect(row)
         if target is not None and self._shows(target, shown):
             return await self._finish(row, NotModified())
+        once = _once(row)
+        if once is not None:
+            if row.attempts > once:  # tried, and nobody heard how it went: perhaps it is out
+                log.info("outbox row %s was tried before and is not sent again", row.id)
+                return await self._finish(row, Sent())
+            if not await self._attempting(row):
+                return True  # another process tries it: it is not ours to send
         delivery = await self._perform(row)
         match delivery:
             case RetryAfter(seconds):
-                await self._postpone(row, seconds)
+                await self._postpone(row, seconds, declined=once is not None)
                 return False
             case Moved(chat_id):  # its rows go there now
+                if once is not None:  # it was surely not taken: it may be tried there
+                    await self._postpone(row, 0.0, declined=True)
                 await self._follow(row.chat_id, chat_id)
                 return False
+            case Unknown() if once is not None:
+                log.info("outbox row %s may have come through; it is not sent again", row.id)
+                return await self._finish(row, Sent())
             case Unknown():  # it may come through later
                 await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
                 return False
@@ -256,12 +277,17 @@ class Courier:
         process never sends it again, later rows still go, and the sweep keeps trying
         the bookkeeping (the chat stays held for it). True either way: it is out.
         """
+        follow: list[OutboxMessage] = []
         try:
             async with self._sessionmaker() as session:
                 if await deliveries.delivered(session, row.id):
-                    await self._settle(session, row, settled)
+                    follow = await self._settle(session, row, settled)
+                if follow:
+                    await deliveries.add(session, follow)
+                    self.claim(follow)
                 await session.commit()
         except (SQLAlchemyError, OSError) as exc:
+            self.release(follow)
             log.warning(
                 "outbox row %s was delivered but cannot be deleted yet (%s)",
                 row.id,
@@ -274,12 +300,15 @@ class Courier:
             self._held.add(row.chat_id)
             return True
         self._delivered.pop(row.id, None)
+        self.hand_over(follow, [])
         return True
 
-    async def _settle(self, session: AsyncSession, row: OutboxMessage, settled: Settled) -> None:
-        """Record what the row's end means, through its receipt."""
+    async def _settle(
+        self, session: AsyncSession, row: OutboxMessage, settled: Settled
+    ) -> list[OutboxMessage]:
+        """Record what the row's end means, through its receipt; the rows that follow."""
         receipt = self._receipts.of(row)
-        settling = Settling(session, utcnow())
+        settling = self._receipts.settling(session, utcnow())
         match settled:
             case Sent(message_id) if receipt is not None:
                 await receipt.sent(settling, message_id)
@@ -290,6 +319,7 @@ class Courier:
                     await deliveries.unreachable(session, row.chat_id)
                 if receipt is not None:
                     await receipt.refused(settling)
+        return settling.outbox.rows
 
     async def _follow(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a migrated group's waiting rows to its supergroup, and serve it next."""
@@ -301,11 +331,29 @@ class Courier:
             "%s became %s; its outbox follows", chat_in_log(old_chat_id), chat_in_log(new_chat_id)
         )
 
-    async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
+    async def _attempting(self, row: OutboxMessage) -> bool:
+        """Record a try of an at-most-once row before it is made; False: not ours to make."""
+        async with self._sessionmaker() as session:
+            ours = await deliveries.attempting(session, row.id, row.attempts)
+            await session.commit()
+        if ours:
+            row.attempts += 1
+        return ours
+
+    async def _postpone(
+        self, row: OutboxMessage, seconds: float, *, declined: bool = False
+    ) -> None:
+        """Try again later; `declined`: the messenger surely did not take this try."""
         row.attempts += 1
         row.next_attempt_at = utcnow() + timedelta(seconds=seconds)
+        params = None
+        if declined:  # the tries so far are accounted for: the next one may be made
+            row.params = json.dumps(
+                {**json.loads(row.params), DECLINED: row.attempts}, ensure_ascii=False
+            )
+            params = row.params
         async with self._sessionmaker() as session:
-            await deliveries.postpone(session, row.id, row.next_attempt_at)
+            await deliveries.postpone(session, row.id, row.next_attempt_at, params)
             await session.commit()
 
 
@@ -317,6 +365,15 @@ def _effect(row: OutboxMessage) -> tuple[tuple[int, int] | None, Shown]:
     markup = json.dumps(p["markup"], sort_keys=True) if p.get("markup") else None
     target = (row.chat_id, p["message_id"]) if row.kind != Kind.SEND else None
     return target, (_digest(p.get("text")), _digest(markup))
+
+
+def _once(row: OutboxMessage) -> int | None:
+    """For a row sent at most once, how many of its tries were surely not taken; else None."""
+    try:
+        p = json.loads(row.params)
+    except ValueError:
+        return None  # no call can be made of it: the transport drops it
+    return int(p.get(DECLINED, 0)) if isinstance(p, dict) and p.get(ONCE) else None
 
 
 def _digest(value: str | None) -> bytes | None:

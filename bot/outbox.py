@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import TelegramError
 
-from bot.logs import chat_in_log
 from models.entities import OutboxMessage
 
 if TYPE_CHECKING:
@@ -36,6 +35,10 @@ log = logging.getLogger(__name__)
 #: Telegram takes 4,096 characters a message, counted in UTF-16 units once it has read
 #: the HTML: tags do not count, and an entity such as &amp; counts as one.
 MESSAGE_MAX = int(MessageLimit.MAX_TEXT_LENGTH)
+#: Keys of a row's params that are the courier's and the transport's, not the call's.
+ONCE = "once"  # at most once: a try that may have come through is never made again
+LANE = "lane"  # BACKGROUND: residents' messages go first (bot/pacing.py)
+BACKGROUND = "background"
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -86,15 +89,6 @@ class Kind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Outgoing:
-    """A message sent directly, outside the outbox: nudges keep their own delivery record."""
-
-    chat_id: int
-    text: str
-    reply_markup: InlineKeyboardMarkup | None = None
-
-
-@dataclass(frozen=True)
 class Action:
     """A Telegram call that is not worth keeping across a crash, run after commit."""
 
@@ -129,6 +123,8 @@ class Outbox:
         reply_markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
         receipt: Receipt | None = None,
+        once: bool = False,
+        background: bool = False,
     ) -> None:
         """Queue an HTML message; `text` must come from the translator, which escapes values.
 
@@ -137,7 +133,15 @@ class Outbox:
         goes as several, the first replying to `reply_to`; never one with buttons, which
         are pressed with the message they are under (an announcement's preview is read
         back from it).
+
+        `once`: sent at most once, never again after a try whose outcome is unknown (a
+        nudge: better lost than said twice). `background`: it waits for residents'.
         """
+        delivery: dict[str, Any] = {}
+        if once:
+            delivery[ONCE] = True
+        if background:
+            delivery[LANE] = BACKGROUND
         parts = [text] if reply_markup else pieces(text)
         for n, part in enumerate(parts, start=1):
             last = n == len(parts)
@@ -148,6 +152,7 @@ class Outbox:
                 text=part,
                 markup=reply_markup.to_dict() if reply_markup else None,
                 reply_to=reply_to if n == 1 else None,
+                **delivery,
             )
 
     def edit(
@@ -219,40 +224,3 @@ async def run_action(bot: Bot, action: Action) -> None:
         await action.call(bot)
     except TelegramError:
         log.warning("Telegram refused to %s", action.what, exc_info=True)
-
-
-class Outcome(enum.Enum):
-    SENT = "sent"
-    REFUSED = "refused"  # Telegram said no: it was not delivered
-    UNKNOWN = "unknown"  # timed out or lost on the way: it may have been delivered
-
-
-async def deliver_one(bot: Bot, message: Outgoing) -> int | None:
-    outcome, message_id = await attempt(bot, message)
-    return message_id if outcome is Outcome.SENT else None
-
-
-async def attempt(bot: Bot, message: Outgoing) -> tuple[Outcome, int | None]:
-    """Send once, and say whether it surely arrived, surely did not, or we cannot know."""
-    try:
-        sent = await bot.send_message(
-            message.chat_id,
-            message.text,
-            reply_markup=message.reply_markup,
-        )
-    except Forbidden:
-        # Blocked or never started: an ordinary state of affairs, not an error.
-        log.debug("%s does not accept messages from the bot", chat_in_log(message.chat_id))
-        return Outcome.REFUSED, None
-    except BadRequest:
-        log.exception("Telegram refused a message to %s", chat_in_log(message.chat_id))
-        return Outcome.REFUSED, None
-    except (TimedOut, NetworkError):
-        log.warning("no answer from Telegram for %s", chat_in_log(message.chat_id), exc_info=True)
-        return Outcome.UNKNOWN, None
-    except TelegramError:
-        log.warning(
-            "could not deliver a message to %s", chat_in_log(message.chat_id), exc_info=True
-        )
-        return Outcome.REFUSED, None
-    return Outcome.SENT, sent.message_id

@@ -171,12 +171,16 @@ class TransactionalProcessor(BaseUpdateProcessor):
 
 
 @contextlib.asynccontextmanager
-async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScope]:
+async def unit_of_work(
+    services: Services, bot: Bot, *, deliver: bool = True
+) -> AsyncIterator[UpdateScope]:
     """One transaction; its messages go out only once it has committed.
 
     Updates get theirs from the processor; scheduled jobs open their own.
     The messages are rows of this same transaction (see bot/outbox.py), so they
     are out, or still on their way, exactly when the change is committed.
+    `deliver=False`: the caller gives the committed rows (`scope.outbox.rows`) to the
+    courier itself, to wait for them (a round's nudges).
     """
     courier = services.courier
     async with services.session() as session:
@@ -206,7 +210,8 @@ async def unit_of_work(services: Services, bot: Bot) -> AsyncIterator[UpdateScop
             await run_action(bot, action)
     later = [action for action in actions if not action.first]
     if courier is not None:
-        courier.hand_over(rows, later)  # delivery waits on Telegram; handling is done
+        # Delivery waits on Telegram; handling is done.
+        courier.hand_over(rows if deliver else [], later)
         return
     for action in later:
         await run_action(bot, action)

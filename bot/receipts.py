@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import Translator
+from bot.outbox import Outbox
 from models.entities import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -24,10 +26,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Settling:
-    """What a receipt is given: the transaction that deletes its row, and the time."""
+    """What a receipt is given: the transaction that deletes its row, the time, the words,
+    and an outbox for what follows from it (queued in the same transaction)."""
 
     session: AsyncSession
     now: datetime
+    translator: Translator
+    outbox: Outbox = field(default_factory=Outbox)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ class Receipt:
 class Receipts:
     """The receipt kinds the courier can settle, by their stored names."""
 
-    def __init__(self, kinds: Iterable[type[Receipt]]) -> None:
+    def __init__(self, kinds: Iterable[type[Receipt]], translator: Translator) -> None:
+        self._translator = translator
         self._kinds: dict[str, type[Receipt]] = {}
         for kind in kinds:
             if kind.name in self._kinds:
@@ -64,3 +70,6 @@ class Receipts:
             log.warning("outbox row %s has an unknown receipt %r", row.id, row.remember)
             return None
         return kind(row.remember_id)
+
+    def settling(self, session: AsyncSession, now: datetime) -> Settling:
+        return Settling(session, now, self._translator)

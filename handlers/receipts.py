@@ -6,6 +6,7 @@ Each knows its part of the domain, so the courier (bot/courier.py) needs not.
 from __future__ import annotations
 
 from bot.receipts import Receipt, Settling
+from handlers.nudges import owner_message
 from models import joining, nudges, requests
 
 
@@ -20,12 +21,21 @@ class CardShown(Receipt):
 
 
 class NudgeShown(Receipt):
-    """A nudge in a group: sent (with its message id, for the answer), or not."""
+    """A nudge in a group: sent (with its message id, for the answer), or not.
 
-    name = "nudge"
+    Once it is surely out, the owner of a group that ignored one before is told by DM.
+    """
+
+    name = nudges.RECEIPT
 
     async def sent(self, settling: Settling, message_id: int | None) -> None:
-        await nudges.sent(settling.session, self.id, message_id, settling.now)
+        recorded = await nudges.sent(settling.session, self.id, message_id, settling.now)
+        if not recorded or message_id is None:
+            return  # taken over meanwhile, or perhaps not out: the owner is not told
+        notice = await nudges.owner_notice(settling.session, self.id)
+        if notice is not None:
+            _ = settling.translator.choose(notice.owner_language)
+            settling.outbox.send(notice.owner_id, owner_message(_, notice), background=True)
 
     async def refused(self, settling: Settling) -> None:
         await nudges.not_sent(settling.session, self.id)

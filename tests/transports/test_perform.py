@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import cast
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from telegram import Bot
@@ -19,7 +20,8 @@ from telegram.error import (
 )
 
 from bot import delivery
-from bot.outbox import Kind
+from bot.outbox import Kind, Outbox
+from bot.pacing import background
 from models.entities import OutboxMessage
 from transports.telegram.perform import delivery_of, perform
 
@@ -65,3 +67,26 @@ async def test_a_row_no_call_can_be_made_of_is_dropped(caplog: pytest.LogCapture
     assert await perform(unusable, _row(kind="nonsense")) == delivery.Dropped()
     (record,) = [r for r in caplog.records if "cannot be sent; dropped" in r.getMessage()]
     assert record.exc_info is not None
+
+
+class _Lanes:
+    """Stands in for PTB's Bot: notes which lane each message was sent in."""
+
+    def __init__(self) -> None:
+        self.lanes: list[bool] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
+        self.lanes.append(background.get())
+        return SimpleNamespace(message_id=len(self.lanes))
+
+
+async def test_a_background_row_is_sent_behind_residents_whoever_sends_it():
+    """The sweep, or a bot started again, does not run in the round's context."""
+    outbox = Outbox()
+    outbox.send(42, "nudge", once=True, background=True)
+    outbox.send(42, "reply")
+    bot = _Lanes()
+    for row in outbox.rows:
+        assert await perform(cast(Bot, bot), row) == delivery.Sent(len(bot.lanes))
+    assert bot.lanes == [True, False]
+    assert background.get() is False  # and only for that call

@@ -8,8 +8,10 @@ a 400 is a refusal, a migrated group is followed, and anything else from Telegra
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +20,8 @@ from telegram import error as telegram_error
 
 from bot.delivery import Delivery, Dropped, Moved, NotModified, Refused, RetryAfter, Sent, Unknown
 from bot.logs import chat_in_log
-from bot.outbox import Kind
+from bot.outbox import BACKGROUND, LANE, Kind
+from bot.pacing import background
 from models.entities import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -27,9 +30,25 @@ log = logging.getLogger(__name__)
 async def perform(bot: Bot, row: OutboxMessage) -> Delivery:
     """Make the row's call once, and say how it went."""
     try:
-        return Sent(await _call(bot, row))
+        params: dict[str, Any] = json.loads(row.params)
+        with _lane(params):
+            return Sent(await _call(bot, row, params))
     except Exception as exc:
         return delivery_of(row, exc)
+
+
+@contextlib.contextmanager
+def _lane(params: dict[str, Any]) -> Iterator[None]:
+    """A background row lets residents' messages go first, whoever sends it: the sweep
+    and a restarted bot too, which do not run in the round's context."""
+    if params.get(LANE) != BACKGROUND:
+        yield
+        return
+    marked = background.set(True)
+    try:
+        yield
+    finally:
+        background.reset(marked)
 
 
 def delivery_of(row: OutboxMessage, exc: Exception) -> Delivery:
@@ -59,9 +78,8 @@ def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def _call(bot: Bot, row: OutboxMessage) -> int | None:
+async def _call(bot: Bot, row: OutboxMessage, p: dict[str, Any]) -> int | None:
     """Make the call a row stands for; the id of the message it sent, if it sent one."""
-    p: dict[str, Any] = json.loads(row.params)
     chat_id = row.chat_id
     markup = InlineKeyboardMarkup.de_json(p["markup"], bot) if p.get("markup") else None
     match row.kind:
