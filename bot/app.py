@@ -22,8 +22,10 @@ from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
 from bot.logs import chat_in_log
+from bot.outbox import run_action
 from bot.processor import TransactionalProcessor
-from handlers import linking
+from bot.receipts import Receipts
+from handlers import linking, receipts
 from handlers.commands import menus
 from models import database
 from models.database import is_outage
@@ -31,6 +33,7 @@ from models.people import Presence
 from transports.telegram import facts
 from transports.telegram.intake import ALLOWED_UPDATES, Intake, patiently
 from transports.telegram.pacing import Pacing
+from transports.telegram.perform import perform
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,13 @@ async def running(
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
         assert services.sessionmaker is not None
-        courier = services.courier = Courier(services.sessionmaker, app.bot, services.clock)
+        courier = services.courier = Courier(
+            services.sessionmaker,
+            perform=functools.partial(perform, app.bot),
+            act=functools.partial(run_action, app.bot),
+            receipts=Receipts(receipts.KINDS, services.translator),
+            clock=services.clock,
+        )
         intake = services.intake = Intake(app, services)
         try:
             await courier.start()

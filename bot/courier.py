@@ -1,9 +1,18 @@
-"""Gets the outbox's rows to Telegram: right after their commit, and later until they are out.
+"""Gets the outbox's rows out: right after their commit, and later until they are out.
 
-Per chat, rows go in the order they were written. A row Telegram could not take
+Per chat, rows go in the order they were written. A row the messenger could not take
 yet (no answer, a 5xx, a 429) is tried again with backoff, and the rows behind
 it for that chat wait, so a card never arrives before the message it follows.
-A row Telegram refuses (400, 403) is dropped: sending it again cannot help.
+A row the messenger refuses (400, 403) is dropped: sending it again cannot help.
+
+A row marked at most once (a nudge) has its try recorded before the call. When
+nobody can say how the call went (no answer, a lost connection, or the process
+stopped during it), the row is settled as perhaps sent, and never tried again;
+only an answer that says it was surely not taken (a 429, a migrated group) lets it
+be tried once more.
+
+The courier knows no messenger: the app gives it a `perform` that makes a row's call
+and says how it went (a `Delivery`), and the receipts that say what a sent row means.
 """
 
 from __future__ import annotations
@@ -13,26 +22,20 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import (
-    Bot,
-    ChatPermissions,
-    InlineKeyboardMarkup,
-    ReplyParameters,
-)
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.delivery import Delivery, Dropped, Moved, NotModified, Refused, RetryAfter, Sent, Unknown
 from bot.locks import KeyedLocks
 from bot.logs import chat_in_log
-from bot.outbox import Action, Kind, run_action
-from models import deliveries, joining, nudges, requests
+from bot.outbox import ONCE, Action, Kind
+from bot.receipts import Receipts
+from models import deliveries
 from models.entities import OutboxMessage
-from transports.telegram import render
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +56,35 @@ SHOWN = 10_000
 #: again while the database refuses writes.
 DELIVERED_MAX = 10_000
 
+#: The key of an at-most-once row's params that counts its tries surely not taken.
+DECLINED = "declined"
+
 #: Digests of a message's text and buttons as the bot last set them (None: text unknown):
 #: a fixed 16 bytes each, however long the message.
 Shown = tuple[bytes | None, bytes | None]
 
+#: Makes a row's call, once; the transport's, with its client bound by the app factory.
+Perform = Callable[[OutboxMessage], Awaitable[Delivery]]
+#: Runs a call not worth keeping across a crash (an answer to a press, a chart).
+Act = Callable[[Action], Awaitable[None]]
+#: How a row ended: delivered (or given up on) as the messenger said.
+Settled = Sent | Refused | NotModified | Dropped
+
 
 class Courier:
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        perform: Perform,
+        act: Act,
+        receipts: Receipts,
+        clock: Clock,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._bot = bot
+        self._perform = perform
+        self._act = act
+        self._receipts = receipts
         #: The services' clock: when a retry is due, and when a nudge went out.
         self._clock = clock
         self._chats = KeyedLocks()
@@ -73,9 +94,9 @@ class Courier:
         self._skipped: set[int] = set()
         #: Rows being sent by this process right now.
         self._in_flight: set[int] = set()
-        #: Rows Telegram has, whose deletion failed (a full disk, a read-only database).
-        self._delivered: OrderedDict[int, tuple[int | None, bool]] = OrderedDict()
-        #: Deliveries handed over by finished updates, still waiting on Telegram.
+        #: Rows the messenger has, whose deletion failed (a full disk, a read-only database).
+        self._delivered: OrderedDict[int, Settled] = OrderedDict()
+        #: Deliveries handed over by finished updates, still waiting on the messenger.
         self._handed_over: set[asyncio.Task[None]] = set()
         #: What recent messages show: an edit that would change nothing is not sent, since
         #: Telegram refuses it (a double tap on Cancel, a page turned to the page shown).
@@ -114,7 +135,7 @@ class Courier:
         except Exception:  # the rows are committed: the sweep takes them from here
             log.exception("a delivery failed; the outbox sweep retries it")
         for action in then:
-            await run_action(self._bot, action)
+            await self._act(action)
 
     def claim(self, rows: list[OutboxMessage]) -> None:
         """Rows about to be committed are this process's to send; no sweep may take them."""
@@ -195,36 +216,45 @@ class Courier:
 
     async def _send(self, row: OutboxMessage) -> bool:
         """Try one row; True when it is finished with (delivered, or refused for good)."""
-        if row.id in self._delivered:  # Telegram has it: only its bookkeeping is left to do
-            message_id, refused = self._delivered[row.id]
-            return await self._finish(row, message_id, refused=refused)
+        if row.id in self._delivered:  # it is out: only its bookkeeping is left to do
+            return await self._finish(row, self._delivered[row.id])
         target, shown = _effect(row)
         if target is not None and self._shows(target, shown):
-            return await self._finish(row, None)
-        try:
-            message_id = await perform(self._bot, row)
-        except RetryAfter as exc:
-            await self._postpone(row, _seconds(exc.retry_after))
-            return False
-        except Forbidden:
-            where = chat_in_log(row.chat_id)
-            log.debug("%s does not accept this from the bot (%s)", where, row.kind)
-            return await self._finish(row, None, refused=True)
-        except ChatMigrated as exc:  # a group became a supergroup: its rows go there now
-            await self._follow(row.chat_id, exc.new_chat_id)
-            return False
-        except BadRequest as exc:
-            if "not modified" in exc.message.lower():
-                return await self._finish(row, None)
-            log.warning("Telegram refused to %s in %s: %s", row.kind, chat_in_log(row.chat_id), exc)
-            return await self._finish(row, None, refused=True)
-        except TelegramError as exc:  # timeouts, lost connections, 5xx: it may come through later
-            log.warning("no delivery to %s yet (%s)", chat_in_log(row.chat_id), type(exc).__name__)
-            await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
-            return False
-        except Exception:  # a row we cannot even make a call of would fail forever
-            log.exception("outbox row %s (%s) cannot be sent; dropped", row.id, row.kind)
-            return await self._finish(row, None)
+            return await self._finish(row, NotModified())
+        once = _once(row)
+        if once is not None:
+            if row.attempts > once:  # tried, and nobody heard how it went: perhaps it is out
+                log.info("outbox row %s was tried before and is not sent again", row.id)
+                return await self._finish(row, Sent())
+            if not await self._attempting(row):
+                return True  # another process tries it: it is not ours to send
+        delivery = await self._perform(row)
+        match delivery:
+            case RetryAfter(seconds):
+                await self._postpone(row, seconds, declined=once is not None)
+                return False
+            case Moved(chat_id):  # its rows go there now
+                if once is not None:  # it was surely not taken: it may be tried there
+                    await self._postpone(row, 0.0, declined=True)
+                await self._follow(row.chat_id, chat_id)
+                return False
+            case Unknown() if once is not None:
+                log.info("outbox row %s may have come through; it is not sent again", row.id)
+                return await self._finish(row, Sent())
+            case Unknown():  # it may come through later
+                await self._postpone(row, min(MAX_BACKOFF, BACKOFF * 2**row.attempts))
+                return False
+            case Sent(message_id):
+                self._note_shown(row, target, shown, message_id)
+        return await self._finish(row, delivery)
+
+    def _note_shown(
+        self,
+        row: OutboxMessage,
+        target: tuple[int, int] | None,
+        shown: Shown,
+        message_id: int | None,
+    ) -> None:
         if target is None and message_id is not None and shown[1] is not None:
             target = (row.chat_id, message_id)  # only messages with buttons are edited
         if target is not None:
@@ -234,7 +264,6 @@ class Courier:
             self._shown.move_to_end(target)
             if len(self._shown) > SHOWN:
                 self._shown.popitem(last=False)
-        return await self._finish(row, message_id)
 
     def _shows(self, target: tuple[int, int], shown: Shown) -> bool:
         """Whether the message already shows this, as far as this process knows."""
@@ -244,37 +273,56 @@ class Courier:
         text, markup = shown
         return (text is None or text == before[0]) and markup == before[1]
 
-    async def _finish(
-        self, row: OutboxMessage, message_id: int | None, *, refused: bool = False
-    ) -> bool:
+    async def _finish(self, row: OutboxMessage, settled: Settled) -> bool:
         """Forget the row and record what its sending means, in one transaction.
 
         When the database will not take that, the row is remembered as delivered: this
         process never sends it again, later rows still go, and the sweep keeps trying
         the bookkeeping (the chat stays held for it). True either way: it is out.
         """
+        follow: list[OutboxMessage] = []
         try:
             async with self._sessionmaker() as session:
                 if await deliveries.delivered(session, row.id):
-                    if message_id is not None:
-                        await _remember(session, row, message_id, self._clock.now())
-                    elif refused:
-                        await _refused(session, row)
+                    follow = await self._settle(session, row, settled)
+                if follow:
+                    await deliveries.add(session, follow, now=self._clock.now())
+                    self.claim(follow)
                 await session.commit()
         except (SQLAlchemyError, OSError) as exc:
+            self.release(follow)
             log.warning(
                 "outbox row %s was delivered but cannot be deleted yet (%s)",
                 row.id,
                 type(exc).__name__,
             )
-            self._delivered[row.id] = (message_id, refused)
+            self._delivered[row.id] = settled
             self._delivered.move_to_end(row.id)
             if len(self._delivered) > DELIVERED_MAX:
                 self._delivered.popitem(last=False)
             self._held.add(row.chat_id)
             return True
         self._delivered.pop(row.id, None)
+        self.hand_over(follow, [])
         return True
+
+    async def _settle(
+        self, session: AsyncSession, row: OutboxMessage, settled: Settled
+    ) -> list[OutboxMessage]:
+        """Record what the row's end means, through its receipt; the rows that follow."""
+        receipt = self._receipts.of(row)
+        settling = self._receipts.settling(session, self._clock.now())
+        match settled:
+            case Sent(message_id) if receipt is not None:
+                await receipt.sent(settling, message_id)
+            case Refused():
+                # A refused DM: they blocked the bot, or never started it. (`chat_id > 0` is
+                # Telegram's way to tell a DM; the place will say it once it is known here.)
+                if row.kind == Kind.SEND and row.chat_id > 0:
+                    await deliveries.unreachable(session, row.chat_id)
+                if receipt is not None:
+                    await receipt.refused(settling)
+        return settling.outbox.rows
 
     async def _follow(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a migrated group's waiting rows to its supergroup, and serve it next."""
@@ -286,11 +334,29 @@ class Courier:
             "%s became %s; its outbox follows", chat_in_log(old_chat_id), chat_in_log(new_chat_id)
         )
 
-    async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
+    async def _attempting(self, row: OutboxMessage) -> bool:
+        """Record a try of an at-most-once row before it is made; False: not ours to make."""
+        async with self._sessionmaker() as session:
+            ours = await deliveries.attempting(session, row.id, row.attempts)
+            await session.commit()
+        if ours:
+            row.attempts += 1
+        return ours
+
+    async def _postpone(
+        self, row: OutboxMessage, seconds: float, *, declined: bool = False
+    ) -> None:
+        """Try again later; `declined`: the messenger surely did not take this try."""
         row.attempts += 1
         row.next_attempt_at = self._clock.now() + timedelta(seconds=seconds)
+        params = None
+        if declined:  # the tries so far are accounted for: the next one may be made
+            row.params = json.dumps(
+                {**json.loads(row.params), DECLINED: row.attempts}, ensure_ascii=False
+            )
+            params = row.params
         async with self._sessionmaker() as session:
-            await deliveries.postpone(session, row.id, row.next_attempt_at)
+            await deliveries.postpone(session, row.id, row.next_attempt_at, params)
             await session.commit()
 
 
@@ -304,90 +370,14 @@ def _effect(row: OutboxMessage) -> tuple[tuple[int, int] | None, Shown]:
     return target, (_digest(p.get("text")), _digest(markup))
 
 
+def _once(row: OutboxMessage) -> int | None:
+    """For a row sent at most once, how many of its tries were surely not taken; else None."""
+    try:
+        p = json.loads(row.params)
+    except ValueError:
+        return None  # no call can be made of it: the transport drops it
+    return int(p.get(DECLINED, 0)) if isinstance(p, dict) and p.get(ONCE) else None
+
+
 def _digest(value: str | None) -> bytes | None:
     return None if value is None else hashlib.blake2b(value.encode(), digest_size=16).digest()
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-async def _remember(
-    session: AsyncSession, row: OutboxMessage, message_id: int, now: datetime
-) -> None:
-    """A card's or nudge's message id, so it can be edited and answered later."""
-    if row.remember == "card" and row.remember_id is not None:
-        await requests.set_card(session, row.remember_id, message_id)
-    elif row.remember == "nudge" and row.remember_id is not None:
-        await nudges.sent(session, row.remember_id, message_id, now)
-    elif row.remember == "prompt" and row.remember_id is not None:
-        await joining.prompt_sent(session, row.remember_id, message_id)
-
-
-async def _refused(session: AsyncSession, row: OutboxMessage) -> None:
-    if row.kind == Kind.SEND and row.chat_id > 0:
-        await deliveries.unreachable(session, row.chat_id)
-    if row.remember == "nudge" and row.remember_id is not None:
-        await nudges.not_sent(session, row.remember_id)
-
-
-async def perform(bot: Bot, row: OutboxMessage) -> int | None:
-    """Make the call a row stands for; the id of the message it sent, if it sent one."""
-    p: dict[str, Any] = json.loads(row.params)
-    chat_id = row.chat_id
-    markup = InlineKeyboardMarkup.de_json(p["markup"], bot) if p.get("markup") else None
-    match row.kind:
-        case Kind.SEND:
-            reply = p.get("reply_to")
-            sent = await bot.send_message(
-                chat_id,
-                render.html(p["text"]),
-                reply_markup=markup,
-                reply_parameters=(
-                    ReplyParameters(reply, allow_sending_without_reply=True) if reply else None
-                ),
-            )
-            return sent.message_id
-        case Kind.EDIT:
-            await bot.edit_message_text(
-                render.html(p["text"]),
-                chat_id=chat_id,
-                message_id=p["message_id"],
-                reply_markup=markup,
-            )
-        case Kind.BUTTONS_OFF:
-            await bot.edit_message_reply_markup(chat_id, p["message_id"])
-        case Kind.APPROVE:
-            await bot.approve_chat_join_request(chat_id, p["user_id"])
-        case Kind.DECLINE:
-            await bot.decline_chat_join_request(chat_id, p["user_id"])
-        case Kind.BAN:
-            await bot.ban_chat_member(chat_id, p["user_id"])
-        case Kind.UNBAN:
-            await bot.unban_chat_member(chat_id, p["user_id"], only_if_banned=True)
-        case Kind.REVOKE:
-            await bot.revoke_chat_invite_link(chat_id, p["link"])
-        case Kind.LEAVE:
-            await bot.leave_chat(chat_id)
-        case Kind.CLOSE_INVITES:
-            await _close_invites(bot, chat_id)
-        case _:
-            raise ValueError(f"unknown outbox kind {row.kind!r}")
-    return None
-
-
-async def _close_invites(bot: Bot, chat_id: int) -> None:
-    """Members may no longer add people; every other permission stays as the owner set it.
-
-    setChatPermissions replaces them all, so they are read first; and it refuses a change
-    that changes nothing, so a chat that is already closed is left alone.
-    """
-    current = (await bot.get_chat(chat_id)).permissions
-    if current is None or current.can_invite_users is False:
-        return  # nothing to read them from (a setting we must not guess), or closed already
-    values = {key: value for key, value in current.to_dict().items() if key != "can_invite_users"}
-    await bot.set_chat_permissions(
-        chat_id,
-        ChatPermissions(**values, can_invite_users=False),
-        use_independent_chat_permissions=True,
-    )

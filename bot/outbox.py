@@ -19,20 +19,26 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import TelegramError
 
-from bot.logs import chat_in_log
 from models.entities import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.receipts import Receipt
 
 log = logging.getLogger(__name__)
 
 #: Telegram takes 4,096 characters a message, counted in UTF-16 units once it has read
 #: the HTML: tags do not count, and an entity such as &amp; counts as one.
 MESSAGE_MAX = int(MessageLimit.MAX_TEXT_LENGTH)
+#: Keys of a row's params that are the courier's and the transport's, not the call's.
+ONCE = "once"  # at most once: a try that may have come through is never made again
+LANE = "lane"  # BACKGROUND: residents' messages go first (transports/telegram/pacing.py)
+BACKGROUND = "background"
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -68,7 +74,7 @@ def pieces(text: str) -> list[str]:
 
 
 class Kind(enum.StrEnum):
-    """What an outbox row asks of Telegram; bot/courier.py knows how to do each."""
+    """What an outbox row asks of Telegram; transports/telegram/perform.py does each."""
 
     SEND = "send"
     EDIT = "edit"
@@ -80,15 +86,6 @@ class Kind(enum.StrEnum):
     REVOKE = "revoke"
     LEAVE = "leave"
     CLOSE_INVITES = "close_invites"
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message sent directly, outside the outbox: nudges keep their own delivery record."""
-
-    chat_id: int
-    text: str
-    reply_markup: InlineKeyboardMarkup | None = None
 
 
 @dataclass(frozen=True)
@@ -105,15 +102,15 @@ class Outbox:
     messages: list[OutboxMessage | Action] = field(default_factory=list)
 
     def _queue(
-        self, kind: Kind, chat_id: int, remember: tuple[str, int] | None = None, **params: Any
+        self, kind: Kind, chat_id: int, receipt: Receipt | None = None, **params: Any
     ) -> None:
         self.messages.append(
             OutboxMessage(
                 chat_id=chat_id,
                 kind=kind,
                 params=json.dumps(params, ensure_ascii=False),
-                remember=remember[0] if remember else None,
-                remember_id=remember[1] if remember else None,
+                remember=receipt.name if receipt else None,
+                remember_id=receipt.id if receipt else None,
                 attempts=0,
             )
         )
@@ -125,25 +122,37 @@ class Outbox:
         *,
         reply_markup: InlineKeyboardMarkup | None = None,
         reply_to: int | None = None,
-        remember: tuple[str, int] | None = None,
+        receipt: Receipt | None = None,
+        once: bool = False,
+        background: bool = False,
     ) -> None:
         """Queue an HTML message; `text` must come from the translator, which escapes values.
 
-        `remember` names where the sent message's id is recorded: ("card", request id)
-        or ("nudge", nudge id). A text too long for one message goes as several, the
-        first replying to `reply_to`; never one with buttons, which are pressed with
-        the message they are under (an announcement's preview is read back from it).
+        `receipt` says what its sending means, e.g. `CardShown(request.id)`: the card's
+        message id is recorded (handlers/receipts.py). A text too long for one message
+        goes as several, the first replying to `reply_to`; never one with buttons, which
+        are pressed with the message they are under (an announcement's preview is read
+        back from it).
+
+        `once`: sent at most once, never again after a try whose outcome is unknown (a
+        nudge: better lost than said twice). `background`: it waits for residents'.
         """
+        delivery: dict[str, Any] = {}
+        if once:
+            delivery[ONCE] = True
+        if background:
+            delivery[LANE] = BACKGROUND
         parts = [text] if reply_markup else pieces(text)
         for n, part in enumerate(parts, start=1):
             last = n == len(parts)
             self._queue(
                 Kind.SEND,
                 chat_id,
-                remember if last else None,
+                receipt if last else None,
                 text=part,
                 markup=reply_markup.to_dict() if reply_markup else None,
                 reply_to=reply_to if n == 1 else None,
+                **delivery,
             )
 
     def edit(
@@ -215,40 +224,3 @@ async def run_action(bot: Bot, action: Action) -> None:
         await action.call(bot)
     except TelegramError:
         log.warning("Telegram refused to %s", action.what, exc_info=True)
-
-
-class Outcome(enum.Enum):
-    SENT = "sent"
-    REFUSED = "refused"  # Telegram said no: it was not delivered
-    UNKNOWN = "unknown"  # timed out or lost on the way: it may have been delivered
-
-
-async def deliver_one(bot: Bot, message: Outgoing) -> int | None:
-    outcome, message_id = await attempt(bot, message)
-    return message_id if outcome is Outcome.SENT else None
-
-
-async def attempt(bot: Bot, message: Outgoing) -> tuple[Outcome, int | None]:
-    """Send once, and say whether it surely arrived, surely did not, or we cannot know."""
-    try:
-        sent = await bot.send_message(
-            message.chat_id,
-            message.text,
-            reply_markup=message.reply_markup,
-        )
-    except Forbidden:
-        # Blocked or never started: an ordinary state of affairs, not an error.
-        log.debug("%s does not accept messages from the bot", chat_in_log(message.chat_id))
-        return Outcome.REFUSED, None
-    except BadRequest:
-        log.exception("Telegram refused a message to %s", chat_in_log(message.chat_id))
-        return Outcome.REFUSED, None
-    except (TimedOut, NetworkError):
-        log.warning("no answer from Telegram for %s", chat_in_log(message.chat_id), exc_info=True)
-        return Outcome.UNKNOWN, None
-    except TelegramError:
-        log.warning(
-            "could not deliver a message to %s", chat_in_log(message.chat_id), exc_info=True
-        )
-        return Outcome.REFUSED, None
-    return Outcome.SENT, sent.message_id

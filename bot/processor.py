@@ -185,7 +185,7 @@ class TransactionalProcessor(BaseUpdateProcessor):
 
 @contextlib.asynccontextmanager
 async def unit_of_work(
-    services: Services, bot: Bot, now: datetime | None = None
+    services: Services, bot: Bot, now: datetime | None = None, *, deliver: bool = True
 ) -> AsyncIterator[UpdateScope]:
     """One transaction; its messages go out only once it has committed.
 
@@ -193,6 +193,8 @@ async def unit_of_work(
     The messages are rows of this same transaction (see bot/outbox.py), so they
     are out, or still on their way, exactly when the change is committed.
     The clock is read once, here, unless the caller brings its moment (a round).
+    `deliver=False`: the caller gives the committed rows (`scope.outbox.rows`) to the
+    courier itself, to wait for them (a round's nudges).
     """
     courier = services.courier
     moment = now if now is not None else services.clock.now()
@@ -224,7 +226,8 @@ async def unit_of_work(
             await run_action(bot, action)
     later = [action for action in actions if not action.first]
     if courier is not None:
-        courier.hand_over(rows, later)  # delivery waits on Telegram; handling is done
+        # Delivery waits on Telegram; handling is done.
+        courier.hand_over(rows if deliver else [], later)
         return
     for action in later:
         await run_action(bot, action)

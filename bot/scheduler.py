@@ -4,10 +4,10 @@ It also links chats whose wait for a link token is over, when the process that
 was to do it stopped meanwhile.
 
 Decisions are made by plain functions in models/ (a session and a time in,
-what to say out); this module only runs them in their own transactions and
-sends the result. Sending goes through the rate limiter, a few at a time, so
-a round of a thousand nudges keeps to Telegram's limits without holding up
-the residents' updates.
+what to say out); this module only runs them in their own transactions, with
+what they say queued in the outbox. A round's nudges go out at most once, a few
+at a time, in the rate limiter's background lane: a round of a thousand nudges
+keeps to Telegram's limits without holding up the residents' updates.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from telegram import Bot
 
 from bot.context import Services, UpdateScope
 from bot.i18n import Gettext
-from bot.outbox import Outcome, Outgoing, attempt, deliver_one
 from bot.processor import unit_of_work
 from handlers.candidates import retell
 from handlers.figures import concerns_text, overview_text
@@ -32,11 +31,12 @@ from handlers.nudges import (
     due_reminder,
     expired_notice,
     nudge_message,
-    owner_message,
     unclaimed_reminder,
 )
+from handlers.receipts import NudgeShown
 from handlers.report import chart
 from models import activity, inbox, joining, nudges, oversight, upkeep
+from models.entities import OutboxMessage
 from transports.telegram.pacing import background
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,9 @@ ROUND = "scheduler round"
 @dataclass
 class Report:
     decided: int = 0
+    #: The round's nudges as they stand when it ends: sent (perhaps: a try nobody heard
+    #: back from counts as sent), and refused. One still waiting in the outbox (after a
+    #: 429, or with its chat held back) counts in neither.
     sent: int = 0
     failed: int = 0
     reminders: int = 0
@@ -63,24 +66,6 @@ class Report:
     purged: int = 0
     digests: int = 0
     linked: int = 0
-
-
-async def _send_nudge(services: Services, bot: Bot, nudge: nudges.Outgoing, report: Report) -> None:
-    _ = services.translator.get(nudge.language)
-    text, markup = nudge_message(_, nudge)
-    outcome, message_id = await attempt(bot, Outgoing(nudge.chat_id, text, markup))
-    if outcome is Outcome.SENT and nudge.step >= nudges.OWNER_STEP and nudge.owner_reachable:
-        owner_ = services.translator.choose(nudge.owner_language)
-        await deliver_one(bot, Outgoing(nudge.owner_id, owner_message(owner_, nudge)))
-    assert services.sessionmaker is not None
-    async with services.sessionmaker() as session:
-        if outcome is Outcome.REFUSED:
-            await nudges.not_sent(session, nudge.nudge_id)
-            report.failed += 1
-        else:
-            await nudges.sent(session, nudge.nudge_id, message_id, services.clock.now())
-            report.sent += 1
-        await session.commit()
 
 
 async def run_round(services: Services, bot: Bot, now: datetime | None = None) -> Report:
@@ -98,23 +83,39 @@ async def run_round(services: Services, bot: Bot, now: datetime | None = None) -
 async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     report = Report()
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
+    courier = services.courier
+    translator = services.translator
 
-    async def send(nudge: nudges.Outgoing) -> None:
+    async def send(row: OutboxMessage) -> None:
+        assert courier is not None
         async with gate:
-            await _send_nudge(services, bot, nudge, report)
+            await courier.deliver([row])
 
     # A batch at a time, each in short transactions, and sending as soon as there is
     # something to send: a resident's update never waits long for the database.
     sending: list[asyncio.Task[None]] = []
+    queued: list[int] = []
     after: nudges.Key | None = None
     try:
         for _ in range(nudges.BATCH // DECIDE_BATCH):
             async with unit_of_work(services, bot, now) as scope:
                 decided, after = await nudges.decide_some(scope.session, now, DECIDE_BATCH, after)
             report.decided += decided
-            async with unit_of_work(services, bot, now) as scope:
-                taken = await nudges.claim(scope.session, now)
-            sending += [asyncio.create_task(send(nudge)) for nudge in taken]
+            # Claimed and queued in one transaction: a claimed nudge is in the outbox.
+            async with unit_of_work(services, bot, now, deliver=False) as scope:
+                for nudge in await nudges.claim(scope.session, now):
+                    text, markup = nudge_message(translator.get(nudge.language), nudge)
+                    scope.outbox.send(
+                        nudge.chat_id,
+                        text,
+                        reply_markup=markup,
+                        receipt=NudgeShown(nudge.nudge_id),
+                        once=True,
+                        background=True,
+                    )
+                    queued.append(nudge.nudge_id)
+            if courier is not None:  # else they wait in the outbox for a courier
+                sending += [asyncio.create_task(send(row)) for row in scope.outbox.rows]
             if after is None:
                 break
     finally:  # every send is waited for; then the first that failed, if one did, is raised
@@ -122,8 +123,9 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     for outcome in sent:
         if isinstance(outcome, Exception):
             raise outcome
-
-    translator = services.translator
+    if queued:
+        async with services.session() as session:
+            report.sent, report.failed = await nudges.tally(session, queued)
 
     async def reminders(scope: UpdateScope) -> None:
         for reminder in await upkeep.unclaimed_asks(scope.session, now):

@@ -17,6 +17,7 @@ from bot.choices import ApproveJoin, DeclineJoin
 from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext, Translator
 from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.receipts import PromptShown
 from models import groups, joining
 from models.entities import Group, JoinRequest, User
 
@@ -46,7 +47,7 @@ async def ask_owner(context: BuurtContext, group: Group, request: JoinRequest) -
     context.outbox.send(
         where,
         text,
-        remember=("prompt", prompt.id),
+        receipt=PromptShown(prompt.id),
         reply_markup=keyboard(
             [
                 button(_("Approve"), ApproveJoin(request.id)),

@@ -21,6 +21,7 @@ from bot.choices import ApproveAnswer, DeclineAnswer
 from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
 from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.receipts import PromptShown
 from models import groups, joining, oversight
 from models.entities import Group, JoinRequest, Neighbourhood, User
 from models.texts import shows_nothing
@@ -74,7 +75,7 @@ async def _show(
             question=(home.join_question if home else None) or "",
             answer=answer,
         ),
-        remember=("prompt", prompt.id),
+        receipt=PromptShown(prompt.id),
         reply_markup=keyboard(
             [
                 button(_("Approve"), ApproveAnswer(request.id)),

@@ -20,8 +20,9 @@ from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.figures import concerns_text, facts_text, overview_text
-from handlers.nudges import nudge_message, owner_message
+from handlers.nudges import nudge_message
 from handlers.numbers import parse_number, parse_row_id
+from handlers.receipts import NudgeShown
 from handlers.request_parsing import clean
 from models import audit, groups, nudges, oversight
 from models.entities import Group, GroupStatus, Neighbourhood
@@ -111,12 +112,10 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
         now=now,
     )
     text, markup = nudge_message(context.services.translator.get(outgoing.language), outgoing)
+    # Its receipt tells the owner too, once it is out, as for a round's nudge.
     context.outbox.send(
-        group.chat_id, text, reply_markup=markup, remember=("nudge", outgoing.nudge_id)
+        group.chat_id, text, reply_markup=markup, receipt=NudgeShown(outgoing.nudge_id)
     )
-    if outgoing.step >= nudges.OWNER_STEP and outgoing.owner_reachable:  # as the scheduler does
-        owner_ = context.services.translator.choose(outgoing.owner_language)
-        context.outbox.send(outgoing.owner_id, owner_message(owner_, outgoing))
     context.reply(
         update, _("I asked <b>{title}</b> whether it is still useful.", title=group.title)
     )

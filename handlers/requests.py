@@ -23,6 +23,7 @@ from handlers.dates import day_text
 from handlers.numbers import parse_row_id
 from handlers.pages import Listing, page_turner, turners
 from handlers.people import person
+from handlers.receipts import CardShown
 from models import oversight, requests
 from models.entities import Neighbourhood, Request, RequestKind
 from models.people import see_user
@@ -82,7 +83,7 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
         text,
         reply_markup=markup,
         reply_to=update.effective_message.message_id if update.effective_message else None,
-        remember=("card", request.id),
+        receipt=CardShown(request.id),
     )
     if reading.passed is not None:
         context.reply(update, _passed(card_language(context, nb), reading.passed, context.now))

@@ -69,12 +69,25 @@ async def delivered(session: AsyncSession, row_id: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def postpone(session: AsyncSession, row_id: int, until: datetime) -> None:
-    await session.execute(
+async def attempting(session: AsyncSession, row_id: int, attempts: int) -> bool:
+    """A row sent at most once is about to be tried: recorded before the call, so that a
+    crash during it cannot send it again. False if another process took it first."""
+    result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == row_id)
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=until)
+        .where(OutboxMessage.id == row_id, OutboxMessage.attempts == attempts)
+        .values(attempts=attempts + 1)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def postpone(
+    session: AsyncSession, row_id: int, until: datetime, params: str | None = None
+) -> None:
+    """Try again at `until`; `params` replaces the row's when given."""
+    values: dict[str, object] = {"attempts": OutboxMessage.attempts + 1, "next_attempt_at": until}
+    if params is not None:
+        values["params"] = params
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(values))
 
 
 async def unreachable(session: AsyncSession, user_id: int) -> None:

@@ -8,13 +8,15 @@ A round has two steps, each its own transaction:
    PostgreSQL both steps lock rows with FOR UPDATE SKIP LOCKED, so two bot
    processes never take the same group or nudge; SQLite's BEGIN IMMEDIATE
    serialises them anyway.
-A nudge claimed but never marked sent (the process died while sending) is
-claimed again after CLAIM_TIMEOUT: that short window is the only one in which
-a nudge can be sent twice.
+The round queues each claimed nudge in the outbox, in the claim's transaction,
+to be sent at most once: a try whose outcome is unknown counts as sent, and is
+never made again. So a claimed nudge has its outbox row until it is settled;
+only one claimed by an older version, which sent directly, and never marked sent
+(the process died while sending) is claimed again after CLAIM_TIMEOUT.
 
-A nudge asked for with /nudge goes out through the outbox instead, which
-retries it for as long as it takes. It is QUEUED, a status no round claims, so
-each nudge has one way out: one record, one message.
+A nudge asked for with /nudge goes out through the outbox too, which retries it
+for as long as it takes. It is QUEUED, a status no round claims, so each nudge
+has one way out: one record, one message.
 """
 
 from __future__ import annotations
@@ -23,11 +25,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activity import days_since, next_nudge
-from models.entities import Group, GroupStatus, Neighbourhood, Nudge, NudgeStatus, User
+from models.entities import (
+    Group,
+    GroupStatus,
+    Neighbourhood,
+    Nudge,
+    NudgeStatus,
+    OutboxMessage,
+    User,
+)
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -35,6 +45,8 @@ SNOOZE = timedelta(days=30)
 OWNER_STEP = 2  # the second ignored nudge also goes to the owner
 ATTENTION_STEP = 3  # the third puts the group on the facilitators' list
 BATCH = 1000
+#: How an outbox row that carries a nudge names it (its receipt's stored name).
+RECEIPT = "nudge"
 
 
 def _clock(value: str) -> time:
@@ -138,6 +150,14 @@ class Outgoing:
     owner_reachable: bool
 
 
+#: The nudge is in the outbox: the courier settles it, no round may take it again.
+_in_outbox = (
+    exists()
+    .where(OutboxMessage.remember == RECEIPT, OutboxMessage.remember_id == Nudge.id)
+    .correlate(Nudge)
+)
+
+
 async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
     """Take the recorded nudges that may go out now, for this scheduler alone.
 
@@ -152,7 +172,11 @@ async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
                     (Nudge.status == NudgeStatus.DUE)
                     & (Nudge.claimed_at.is_(None) | (Nudge.claimed_at < now))
                 )
-                | ((Nudge.status == NudgeStatus.SENDING) & (Nudge.claimed_at < now - CLAIM_TIMEOUT))
+                | (
+                    (Nudge.status == NudgeStatus.SENDING)
+                    & (Nudge.claimed_at < now - CLAIM_TIMEOUT)
+                    & ~_in_outbox
+                )
             )
             .order_by(Nudge.id)
             .limit(BATCH)
@@ -205,14 +229,61 @@ async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
 _UNDER_WAY = (NudgeStatus.SENDING, NudgeStatus.QUEUED)
 
 
-async def sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
-    """Sent (or perhaps sent: a round never retries a timeout, so nothing is said twice)."""
-    await session.execute(
+async def sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> bool:
+    """Sent (or perhaps sent: a round never retries a timeout, so nothing is said twice).
+
+    False if it was not on its way any more (another scheduler took it over)."""
+    result = await session.execute(
         update(Nudge)
         .where(Nudge.id == nudge_id, Nudge.status.in_(_UNDER_WAY))
         .values(status=NudgeStatus.SENT, sent_at=now, message_id=message_id)
         .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def owner_notice(session: AsyncSession, nudge_id: int) -> Outgoing | None:
+    """The nudge as its group's owner is told of it, once it is out: from the second
+    ignored nudge on, when the owner can be reached by DM and the group is still there."""
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None or nudge.step < OWNER_STEP:
+        return None
+    group = await session.get(Group, nudge.group_id)
+    if group is None or group.chat_id is None:
+        return None
+    home = await session.get(Neighbourhood, group.neighbourhood_id)
+    owner = await session.get(User, group.owner_id)
+    if home is None or owner is None or owner.started_at is None:
+        return None
+    return Outgoing(
+        nudge_id=nudge.id,
+        chat_id=group.chat_id,
+        title=group.title,
+        quiet_days=nudge.quiet_days,
+        step=nudge.step,
+        language=home.language,
+        owner_id=group.owner_id,
+        owner_language=owner.language_code,
+        owner_reachable=True,
+    )
+
+
+async def tally(session: AsyncSession, nudge_ids: list[int]) -> tuple[int, int]:
+    """Of these nudges, how many are sent, and how many were refused (due again, or failed);
+    one still on its way counts in neither."""
+    sent_, failed = 0, 0
+    for start in range(0, len(nudge_ids), BATCH):
+        counted = await session.execute(
+            select(Nudge.status, func.count())
+            .where(Nudge.id.in_(nudge_ids[start : start + BATCH]))
+            .group_by(Nudge.status)
+        )
+        for status, count in counted.all():
+            if status == NudgeStatus.SENT:
+                sent_ += count
+            elif status in (NudgeStatus.DUE, NudgeStatus.FAILED):
+                failed += count
+    return sent_, failed
 
 
 async def not_sent(session: AsyncSession, nudge_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.outbox import MESSAGE_MAX, Outbox, pieces
+from handlers.receipts import CardShown
 from sandbox.html import parse_html, utf16_len
 
 
@@ -37,7 +38,7 @@ def test_what_counts_is_the_text_telegram_shows():
 
 def test_the_first_piece_replies_and_a_message_with_buttons_stays_whole():
     outbox = Outbox()
-    outbox.send(-1, "\n".join("y" * 100 for _ in range(100)), reply_to=7, remember=("card", 3))
+    outbox.send(-1, "\n".join("y" * 100 for _ in range(100)), reply_to=7, receipt=CardShown(3))
     rows = outbox.rows
     assert len(rows) == 3
     assert ['"reply_to": 7' in row.params for row in rows] == [True, False, False]

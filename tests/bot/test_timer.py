@@ -24,17 +24,18 @@ async def test_chores_asked_before_the_start_wait_for_it() -> None:
 
 
 async def test_a_failing_round_comes_again_and_a_cancelled_one_does_not() -> None:
-    timer, runs = Timer(), []
+    timer, runs, third = Timer(), list[int](), asyncio.Event()
 
     async def round_() -> None:
         runs.append(len(runs))
+        if len(runs) == 3:
+            third.set()
         if len(runs) == 1:
             raise RuntimeError("the database is away")
 
     timer.start()
     timer.every(0.01, round_, "round", first=0)
-    while len(runs) < 3:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(third.wait(), 2)
     timer.cancel("round")
     await asyncio.sleep(0.05)
     done = len(runs)
@@ -44,7 +45,7 @@ async def test_a_failing_round_comes_again_and_a_cancelled_one_does_not() -> Non
 
 
 async def test_stop_cancels_what_waits() -> None:
-    timer, ran = Timer(), []
+    timer, ran = Timer(), list[int]()
 
     async def chore() -> None:
         ran.append(1)

@@ -307,6 +307,39 @@ async def test_an_outbox_row_that_cannot_be_sent_is_dropped_not_retried_forever(
     assert any("cannot be sent; dropped" in record.getMessage() for record in caplog.records)
 
 
+async def test_a_row_written_before_receipts_had_classes_still_settles(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    await people.piet.send(street.chat, "/ask boodschappen")
+    await street.chat.next_bot_message()
+    async with db(bot) as session:  # as an older bot left it: the receipt is two columns
+        request = await session.scalar(select(Request))
+        assert request is not None
+        params = {"text": "boodschappen, opnieuw", "markup": None, "reply_to": None}
+        session.add(
+            OutboxMessage(
+                chat_id=street.chat.id,
+                kind="send",
+                params=json.dumps(params),
+                remember="card",
+                remember_id=request.id,
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+        )
+        await session.commit()
+    card = await street.chat.next_bot_message()
+    assert card.text == "boodschappen, opnieuw"
+
+    async def recorded() -> bool:
+        async with db(bot) as session:
+            found = await session.get(Request, request.id, populate_existing=True)
+            return found is not None and found.card_message_id == card.message_id
+
+    await eventually(recorded)
+
+
 async def test_the_tries_of_a_failing_update_count_once_against_the_brake(
     sb: Sandbox, people: People, tmp_path: Path
 ):

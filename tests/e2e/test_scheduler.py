@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from bot.app import services_of
+from bot.app import RATE_LIMIT_RETRIES, services_of
 from bot.clock import ManualClock
 from bot.context import BuurtApplication
+from bot.outbox import Outbox
 from bot.scheduler import run_round
-from models import Group, Neighbourhood
-from sandbox import Sandbox
+from handlers.nudges import nudge_message
+from handlers.receipts import NudgeShown
+from models import Group, Neighbourhood, deliveries, nudges
+from models.entities import Nudge, NudgeStatus, OutboxMessage
+from sandbox import Chat, Sandbox
 from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood, start_group
@@ -112,3 +116,114 @@ async def test_moving_the_clock_on_moves_the_bot_on(sb: Sandbox, people: People,
         nudge = await chat.next_bot_message()
         assert "15 dagen" in nudge.text  # counted on the bot's clock, not the wall's
         assert nudge.button_texts == ["Gaat nog door", "30 dagen uitstellen", "Sluit de groep af"]
+
+
+def _sends_to(sb: Sandbox, chat: Chat) -> int:
+    return len([c for c in sb.calls_to("sendMessage") if c.params.get("chat_id") == chat.id])
+
+
+async def _nudges(app: BuurtApplication) -> list[tuple[str, int | None]]:
+    async with db(app) as session:
+        return [(n.status, n.message_id) for n in await session.scalars(select(Nudge))]
+
+
+async def _outbox_empty(app: BuurtApplication) -> bool:
+    async with db(app) as session:
+        return not await session.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+async def test_a_nudge_whose_send_is_lost_is_not_sent_again(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    chat = await start_group(sb, street, people.piet, "Stil")
+    await _quiet_for_two_weeks(bot, "Stil")
+    before = _sends_to(sb, chat)
+    # No answer that says whether it came through: it may be in the chat already.
+    sb.fail_method("sendMessage", error_code=502, description="Bad Gateway", times=1)
+    report = await run_round(services_of(bot), bot.bot)
+    assert (report.decided, report.sent, report.failed) == (1, 1, 0)  # perhaps sent: sent
+    await chat.no_bot_message(timeout=3)  # longer than the outbox's retry pause
+    assert _sends_to(sb, chat) == before + 1  # tried once, never again
+    assert await _nudges(bot) == [(NudgeStatus.SENT, None)]
+    assert await _outbox_empty(bot)
+
+
+async def test_a_nudge_tried_before_a_crash_is_settled_not_sent(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    chat = await start_group(sb, street, people.piet, "Stil")
+    await _quiet_for_two_weeks(bot, "Stil")
+    translator = services_of(bot).translator
+    before = _sends_to(sb, chat)
+    async with db(bot) as session:  # what a round left, killed during the nudge's call
+        now = utcnow()
+        await nudges.decide(session, now)
+        (nudge,) = await nudges.claim(session, now)
+        outbox = Outbox()
+        text, markup = nudge_message(translator.get(nudge.language), nudge)
+        outbox.send(
+            nudge.chat_id,
+            text,
+            reply_markup=markup,
+            receipt=NudgeShown(nudge.nudge_id),
+            once=True,
+            background=True,
+        )
+        await deliveries.add(session, outbox.rows, now=now)
+        (row,) = outbox.rows
+        row.attempts = 1  # its try was recorded before the call
+        row.next_attempt_at = now  # and the lease of the process that made it is over
+        await session.commit()
+    await eventually(lambda: _outbox_empty(bot))
+    assert await _nudges(bot) == [(NudgeStatus.SENT, None)]
+    await chat.no_bot_message(timeout=1)
+    assert _sends_to(sb, chat) == before
+    later = utcnow() + nudges.CLAIM_TIMEOUT + timedelta(minutes=1)
+    report = await run_round(services_of(bot), bot.bot, later)  # and no round takes it up
+    assert (report.sent, report.failed) == (0, 0)
+    assert _sends_to(sb, chat) == before
+
+
+async def test_the_owner_hears_of_a_second_ignored_nudge_once_it_is_out(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    chat = await start_group(sb, street, people.piet, "Stil")
+    await people.piet.start()
+    await people.piet.dm.next_bot_message()
+    await _quiet_for_two_weeks(bot, "Stil")
+    async with db(bot) as session:  # one nudge went unanswered before
+        await session.execute(update(Group).where(Group.title == "Stil").values(ignored_nudges=1))
+        await session.commit()
+    report = await run_round(services_of(bot), bot.bot)
+    assert (report.sent, report.failed) == (1, 0)
+    nudge = await chat.next_bot_message()
+    assert "16 dagen" in nudge.text
+    told = await people.piet.dm.next_bot_message()  # Piet reads English
+    assert "Your group Stil has been quiet for 16 days and nobody answered" in told.text
+    assert await _nudges(bot) == [(NudgeStatus.SENT, nudge.message_id)]
+
+
+async def test_a_nudge_telegram_surely_did_not_take_is_tried_again(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    street = await neighbourhood(sb, people.anna, people.piet)
+    chat = await start_group(sb, street, people.piet, "Stil")
+    await _quiet_for_two_weeks(bot, "Stil")
+    # Too many at once, more often than the rate limiter waits out by itself: a 429 says
+    # for sure that the message was not taken.
+    tries = 1 + RATE_LIMIT_RETRIES
+    sb.fail_method(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        parameters={"retry_after": 1},
+        times=tries,
+    )
+    await run_round(services_of(bot), bot.bot)
+    nudge = await chat.next_bot_message(timeout=15)
+    assert "16 dagen" in nudge.text
+    await eventually(lambda: _outbox_empty(bot))
+    assert await _nudges(bot) == [(NudgeStatus.SENT, nudge.message_id)]

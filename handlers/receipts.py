@@ -1,0 +1,55 @@
+"""What the bot records once its messages are out: the kinds of receipt flows give.
+
+Each knows its part of the domain, so the courier (bot/courier.py) needs not.
+"""
+
+from __future__ import annotations
+
+from bot.receipts import Receipt, Settling
+from handlers.nudges import owner_message
+from models import joining, nudges, requests
+
+
+class CardShown(Receipt):
+    """A request's card: its message id, so that it can be edited and pressed later."""
+
+    name = "card"
+
+    async def sent(self, settling: Settling, message_id: int | None) -> None:
+        if message_id is not None:
+            await requests.set_card(settling.session, self.id, message_id)
+
+
+class NudgeShown(Receipt):
+    """A nudge in a group: sent (with its message id, for the answer), or not.
+
+    Once it is surely out, the owner of a group that ignored one before is told by DM.
+    """
+
+    name = nudges.RECEIPT
+
+    async def sent(self, settling: Settling, message_id: int | None) -> None:
+        recorded = await nudges.sent(settling.session, self.id, message_id, settling.now)
+        if not recorded or message_id is None:
+            return  # taken over meanwhile, or perhaps not out: the owner is not told
+        notice = await nudges.owner_notice(settling.session, self.id)
+        if notice is not None:
+            _ = settling.translator.choose(notice.owner_language)
+            settling.outbox.send(notice.owner_id, owner_message(_, notice), background=True)
+
+    async def refused(self, settling: Settling) -> None:
+        await nudges.not_sent(settling.session, self.id)
+
+
+class PromptShown(Receipt):
+    """A join request put to a decider: its message id, to take the buttons off later."""
+
+    name = "prompt"
+
+    async def sent(self, settling: Settling, message_id: int | None) -> None:
+        if message_id is not None:
+            await joining.prompt_sent(settling.session, self.id, message_id)
+
+
+#: Every kind, for the app factory to give to the courier.
+KINDS: tuple[type[Receipt], ...] = (CardShown, NudgeShown, PromptShown)
