@@ -326,6 +326,7 @@ async def test_a_row_written_before_receipts_had_classes_still_settles(
                 remember_id=request.id,
                 attempts=0,
                 next_attempt_at=utcnow(),
+                created_at=utcnow(),
             )
         )
         await session.commit()
