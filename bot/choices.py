@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, TypeVar
 
@@ -323,3 +323,49 @@ def decode(data: str) -> Choice | None:
             values.append(number)
     choice: Choice = kind(*values)
     return choice
+
+
+# -- what a message offers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A choice under a message, with its label: Telegram shows it as a button."""
+
+    label: str
+    choice: Choice
+
+    def __post_init__(self) -> None:
+        encode(self.choice)  # over the limit: ValueError now, where the offer is made
+
+
+@dataclass(frozen=True)
+class LinkOffer:
+    """A link under a message, such as a group's invite link."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a message offers, in rows, as a transport shows it; never an empty row."""
+
+    rows: tuple[tuple[Offer | LinkOffer, ...], ...]
+
+    def as_params(self) -> list[list[dict[str, str]]]:
+        """As an outbox row keeps them: labels with encoded data or a link."""
+        return [
+            [
+                {"label": offer.label, "data": encode(offer.choice)}
+                if isinstance(offer, Offer)
+                else {"label": offer.label, "url": offer.url}
+                for offer in row
+            ]
+            for row in self.rows
+        ]
+
+
+def offered(*rows: Sequence[Offer | LinkOffer]) -> Choices:
+    """Choices from rows, leaving out empty ones (a page with nothing to turn to)."""
+    return Choices(tuple(tuple(row) for row in rows if row))

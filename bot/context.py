@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.choices import Choices
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.facts import NONE, ChatFacts, Facts
@@ -145,9 +146,7 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
             raise RuntimeError("no update scope: this code runs outside an update")
         return self.scope.outbox
 
-    def reply(
-        self, update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
-    ) -> None:
+    def reply(self, update: Update, text: str, *, choices: Choices | None = None) -> None:
         """Answer in the update's chat, as a reply to the message that asked."""
         chat, message = update.effective_chat, update.effective_message
         if chat is None:
@@ -155,7 +154,7 @@ class BuurtContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         self.outbox.send(
             chat.id,
             text,
-            reply_markup=reply_markup,
+            choices=choices,
             reply_to=message.message_id if message is not None else None,
         )
 

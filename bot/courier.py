@@ -365,7 +365,8 @@ def _effect(row: OutboxMessage) -> tuple[tuple[int, int] | None, Shown]:
     if row.kind not in (Kind.SEND, Kind.EDIT, Kind.BUTTONS_OFF):
         return None, (None, None)
     p = json.loads(row.params)
-    markup = json.dumps(p["markup"], sort_keys=True) if p.get("markup") else None
+    offered = p.get("choices") or p.get("markup")  # rows from before choices: PTB's markup
+    markup = json.dumps(offered, sort_keys=True) if offered else None
     target = (row.chat_id, p["message_id"]) if row.kind != Kind.SEND else None
     return target, (_digest(p.get("text")), _digest(markup))
 

@@ -21,10 +21,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 
+from bot.choices import Choices
 from models.entities import OutboxMessage
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class Outbox:
         chat_id: int,
         text: str,
         *,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        choices: Choices | None = None,
         reply_to: int | None = None,
         receipt: Receipt | None = None,
         once: bool = False,
@@ -142,7 +143,7 @@ class Outbox:
             delivery[ONCE] = True
         if background:
             delivery[LANE] = BACKGROUND
-        parts = [text] if reply_markup else pieces(text)
+        parts = [text] if choices else pieces(text)
         for n, part in enumerate(parts, start=1):
             last = n == len(parts)
             self._queue(
@@ -150,7 +151,7 @@ class Outbox:
                 chat_id,
                 receipt if last else None,
                 text=part,
-                markup=reply_markup.to_dict() if reply_markup else None,
+                choices=choices.as_params() if choices else None,
                 reply_to=reply_to if n == 1 else None,
                 **delivery,
             )
@@ -161,11 +162,11 @@ class Outbox:
         message_id: int,
         text: str,
         *,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        choices: Choices | None = None,
     ) -> None:
-        """Replace a message's text (and buttons: none unless given), e.g. a card or question."""
-        markup = reply_markup.to_dict() if reply_markup else None
-        self._queue(Kind.EDIT, chat_id, message_id=message_id, text=text, markup=markup)
+        """Replace a message's text (and choices: none unless given), e.g. a card's."""
+        offered = choices.as_params() if choices else None
+        self._queue(Kind.EDIT, chat_id, message_id=message_id, text=text, choices=offered)
 
     def remove_buttons(self, chat_id: int, message_id: int) -> None:
         self._queue(Kind.BUTTONS_OFF, chat_id, message_id=message_id)

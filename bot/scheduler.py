@@ -108,7 +108,7 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
                     scope.outbox.send(
                         nudge.chat_id,
                         text,
-                        reply_markup=markup,
+                        choices=markup,
                         receipt=NudgeShown(nudge.nudge_id),
                         once=True,
                         background=True,

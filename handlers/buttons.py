@@ -9,28 +9,15 @@ from __future__ import annotations
 import re
 from typing import TypeVar, overload
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Message, Update
 
-from bot.choices import Choice, decode, encode, prefix
+from bot.choices import Choice, decode, prefix
 from bot.context import BuurtContext
 
 _A = TypeVar("_A", bound=Choice)
 _B = TypeVar("_B", bound=Choice)
 _C = TypeVar("_C", bound=Choice)
 _D = TypeVar("_D", bound=Choice)
-
-
-def button(text: str, choice: Choice) -> InlineKeyboardButton:
-    """A button that carries `choice`; ValueError if its data would be over 64 bytes."""
-    return InlineKeyboardButton(text, callback_data=encode(choice))
-
-
-def link_button(text: str, url: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, url=url)
-
-
-def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([row for row in rows if row])
 
 
 def pattern(*kinds: type[Choice]) -> str:

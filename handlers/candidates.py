@@ -13,10 +13,10 @@ from typing import Literal
 from telegram import MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import ApproveJoin, DeclineJoin
+from bot.choices import ApproveJoin, DeclineJoin, Offer, offered
 from bot.context import BuurtApplication, BuurtContext, UpdateScope
 from bot.i18n import Gettext, Translator
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.receipts import PromptShown
 from models import groups, joining
 from models.entities import Group, JoinRequest, User
@@ -48,10 +48,10 @@ async def ask_owner(context: BuurtContext, group: Group, request: JoinRequest) -
         where,
         text,
         receipt=PromptShown(prompt.id),
-        reply_markup=keyboard(
+        choices=offered(
             [
-                button(_("Approve"), ApproveJoin(request.id)),
-                button(_("Decline"), DeclineJoin(request.id)),
+                Offer(_("Approve"), ApproveJoin(request.id)),
+                Offer(_("Decline"), DeclineJoin(request.id)),
             ]
         ),
     )

@@ -8,12 +8,9 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup
-
-from bot.choices import CancelRequest, Claim, Done, Release
+from bot.choices import CancelRequest, Choices, Claim, Done, Offer, Release, offered
 from bot.i18n import Gettext
 from bot.text import Markup
-from handlers.buttons import button, keyboard
 from handlers.dates import day_text
 from models import requests
 from models.entities import Request, RequestKind, RequestState
@@ -60,7 +57,7 @@ def due_text(_: Gettext, request: Request, now: datetime) -> str | None:
     return None if request.due is None else day_text(_, request.due, now.date())
 
 
-def card(_: Gettext, request: Request, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+def card(_: Gettext, request: Request, now: datetime) -> tuple[str, Choices | None]:
     """The card as it reads at `now`: a due date is told relative to today."""
     head = (
         _("🙋 <b>Ask</b> #{number}", number=request.id)
@@ -78,18 +75,18 @@ def card(_: Gettext, request: Request, now: datetime) -> tuple[str, InlineKeyboa
     return "\n".join(lines), buttons(_, request)
 
 
-def buttons(_: Gettext, request: Request) -> InlineKeyboardMarkup | None:
+def buttons(_: Gettext, request: Request) -> Choices | None:
     offer = request.kind == RequestKind.OFFER
     if request.state == RequestState.OPEN:
         take = _("I'd like that") if offer else _("I'll do it")
-        return keyboard(
-            [button(take, Claim(request.id)), button(_("Cancel"), CancelRequest(request.id))]
+        return offered(
+            [Offer(take, Claim(request.id)), Offer(_("Cancel"), CancelRequest(request.id))]
         )
     if request.state == RequestState.CLAIMED:
         release = _("No longer needed") if offer else _("Release")
-        return keyboard(
-            [button(_("Done"), Done(request.id)), button(release, Release(request.id))],
-            [button(_("Cancel"), CancelRequest(request.id))],
+        return offered(
+            [Offer(_("Done"), Done(request.id)), Offer(release, Release(request.id))],
+            [Offer(_("Cancel"), CancelRequest(request.id))],
         )
     return None
 

@@ -8,26 +8,26 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
+from telegram import MaybeInaccessibleMessage, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import AskToEnd, EndGroup, KeepGroup
+from bot.choices import AskToEnd, Choices, EndGroup, KeepGroup, Offer, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.cards import card
 from models import groups
 from models.entities import Group, GroupStatus, Neighbourhood, User
 
 
-def confirmation(_: Gettext, group: Group) -> tuple[str, InlineKeyboardMarkup]:
+def confirmation(_: Gettext, group: Group) -> tuple[str, Choices]:
     text = _(
         "Do you want to end <b>{title}</b>? I will post a short summary, close the invite "
         "links and leave the chat. This cannot be undone.",
         title=group.title,
     )
-    markup = keyboard(
-        [button(_("Yes, end it"), EndGroup(group.id)), button(_("No"), KeepGroup(group.id))]
+    markup = offered(
+        [Offer(_("Yes, end it"), EndGroup(group.id)), Offer(_("No"), KeepGroup(group.id))]
     )
     return text, markup
 
@@ -84,7 +84,7 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
         return
     if group.owner_id == user.id:
         text, markup = confirmation(_, group)
-        context.reply(update, text, reply_markup=markup)
+        context.reply(update, text, choices=markup)
         return
     owner = await context.session.get(User, group.owner_id)
     context.reply(
@@ -104,7 +104,7 @@ async def dissolve_command(update: Update, context: BuurtContext) -> None:
             name=user.first_name,
             title=group.title,
         ),
-        reply_markup=keyboard([button(_("End the group"), AskToEnd(group.id))]),
+        choices=offered([Offer(_("End the group"), AskToEnd(group.id))]),
     )
 
 
@@ -139,9 +139,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
     else:
         edit_text, edit_markup = _("Good, the group goes on."), None
     if message is not None:
-        context.outbox.edit(
-            message.chat.id, message.message_id, edit_text, reply_markup=edit_markup
-        )
+        context.outbox.edit(message.chat.id, message.message_id, edit_text, choices=edit_markup)
 
 
 async def _dissolve(
@@ -176,7 +174,7 @@ def farewell(
     for request in summary.closed:
         if request.card_message_id is not None:
             text, _markup = card(_, request, context.now)
-            context.outbox.edit(chat_id, request.card_message_id, text, reply_markup=None)
+            context.outbox.edit(chat_id, request.card_message_id, text, choices=None)
     for url in links:
         context.outbox.revoke(chat_id, url)
     context.outbox.leave(chat_id)

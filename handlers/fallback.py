@@ -12,10 +12,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.choices import Menu
+from bot.choices import Menu, Offer, offered
 from bot.context import BuurtApplication, BuurtContext
 from handlers import join_question, lists, start
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern, shows
+from handlers.buttons import chosen, no_longer_works, pattern, shows
 from handlers.commands import unknown_command
 
 #: Words that make a DM read like a request for help, in Dutch and English.
@@ -50,10 +50,8 @@ async def plain_message_in_dm(update: Update, context: BuurtContext) -> None:
                 "need in your neighbourhood's group chat. For example: /ask groceries on Friday"
             )
         )
-    menu = keyboard(
-        [button(_("What can I do?"), Menu("help")), button(_("My groups"), Menu("mine"))]
-    )
-    context.reply(update, "\n\n".join(lines), reply_markup=menu)
+    menu = offered([Offer(_("What can I do?"), Menu("help")), Offer(_("My groups"), Menu("mine"))])
+    context.reply(update, "\n\n".join(lines), choices=menu)
 
 
 async def menu_pressed(update: Update, context: BuurtContext) -> None:

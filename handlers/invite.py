@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from telegram import Message, MessageEntity, Update
 
+from bot.choices import LinkOffer, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.text import plain
-from handlers.buttons import keyboard, link_button
 from handlers.candidates import name_of
 from handlers.commands import command_handler, command_name
 from handlers.linking import create_invite_link, missing_rights
@@ -132,7 +132,7 @@ async def invite(update: Update, context: BuurtContext) -> None:
             name=inviter.first_name if inviter else "",
             title=group.title,
         ),
-        reply_markup=keyboard([link_button(_("Join"), link)]),
+        choices=offered([LinkOffer(_("Join"), link)]),
     )
 
 
@@ -178,7 +178,7 @@ async def offer_join(update: Update, context: BuurtContext, group_id: int) -> No
     context.reply(
         update,
         _("Press the button to ask to join <b>{title}</b>.", title=group.title),
-        reply_markup=keyboard([link_button(_("Join"), link)]),
+        choices=offered([LinkOffer(_("Join"), link)]),
     )
 
 

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from telegram import ChatJoinRequest, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import ApproveAnswer, DeclineAnswer
+from bot.choices import ApproveAnswer, DeclineAnswer, Offer, offered
 from bot.context import BuurtApplication, BuurtContext
 from handlers import candidates
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.receipts import PromptShown
 from models import groups, joining, oversight
 from models.entities import Group, JoinRequest, Neighbourhood, User
@@ -76,10 +76,10 @@ async def _show(
             answer=answer,
         ),
         receipt=PromptShown(prompt.id),
-        reply_markup=keyboard(
+        choices=offered(
             [
-                button(_("Approve"), ApproveAnswer(request.id)),
-                button(_("Decline"), DeclineAnswer(request.id)),
+                Offer(_("Approve"), ApproveAnswer(request.id)),
+                Offer(_("Decline"), DeclineAnswer(request.id)),
             ]
         ),
     )

@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler
 
 from bot import here
-from bot.choices import LinkChosen
+from bot.choices import LinkChosen, Offer, offered
 from bot.context import BuurtApplication, BuurtContext, Services, UpdateScope
 from bot.facts import NONE, Facts, Need, Rights
 from bot.here import Here, Where
@@ -27,7 +27,7 @@ from bot.i18n import Gettext, Translator
 from bot.logs import chat_in_log
 from bot.processor import unit_of_work
 from handlers import membership
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.people import act_as_yourself, person
 from models import groups, linking
 from models.entities import Group, Neighbourhood, User
@@ -299,11 +299,11 @@ async def _link_without_token(
         except groups.GroupError as error:
             scope.outbox.send(chat_id, link_problem(_, error.code))
     elif pending:
-        rows = [[button(group.title, LinkChosen(group.id))] for group in pending]
+        rows = [[Offer(group.title, LinkChosen(group.id))] for group in pending]
         scope.outbox.send(
             chat_id,
             _("Which of your groups is this chat for?"),
-            reply_markup=keyboard(*rows),
+            choices=offered(*rows),
         )
     else:
         scope.outbox.send(chat_id, intro(_))

@@ -7,11 +7,11 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import GroupPage
+from bot.choices import GroupPage, LinkOffer, Offer, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from bot.text import Markup
-from handlers.buttons import deep_link, keyboard, link_button, pattern
+from handlers.buttons import deep_link, pattern
 from handlers.cards import line
 from handlers.commands import command_handler
 from handlers.pages import Listing, page_turner, turners
@@ -42,12 +42,12 @@ async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | 
     )
     lines = [head, *(f"• {html.escape(group.title)}" for group in found)]
     lines.append(_("Press a group to ask to join it."))
-    rows = [
-        [link_button(group.title, deep_link(context.bot.username, "start", f"join_{group.id}"))]
+    rows: list[list[Offer | LinkOffer]] = [
+        [LinkOffer(group.title, deep_link(context.bot.username, "start", f"join_{group.id}"))]
         for group in found
     ]
-    rows.append(turners(GroupPage, page, pages, _("« Previous"), _("Next »")))
-    return "\n".join(lines), keyboard(*rows)
+    rows.append([*turners(GroupPage, page, pages, _("« Previous"), _("Next »"))])
+    return "\n".join(lines), offered(*rows)
 
 
 async def list_groups(update: Update, context: BuurtContext) -> None:
@@ -58,7 +58,7 @@ async def list_groups(update: Update, context: BuurtContext) -> None:
     if listing is None:  # a private chat: one's own groups
         await mine(update, context)
         return
-    context.reply(update, listing[0], reply_markup=listing[1])
+    context.reply(update, listing[0], choices=listing[1])
 
 
 async def mine(update: Update, context: BuurtContext) -> None:

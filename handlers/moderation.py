@@ -14,11 +14,11 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import DropAnnouncement, PostAnnouncement
+from bot.choices import DropAnnouncement, Offer, PostAnnouncement, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from bot.outbox import telegram_length
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.commands import command_handler, command_name, words_of
 from handlers.numbers import parse_row_id, parse_telegram_id
 from handlers.oversight import scope
@@ -173,10 +173,10 @@ async def announce(update: Update, context: BuurtContext) -> None:
     context.reply(
         update,
         f"{header}\n\n{html.escape(text)}",
-        reply_markup=keyboard(
+        choices=offered(
             [
-                button(_("Post it"), PostAnnouncement(home.id)),
-                button(_("Cancel"), DropAnnouncement(home.id)),
+                Offer(_("Post it"), PostAnnouncement(home.id)),
+                Offer(_("Cancel"), DropAnnouncement(home.id)),
             ]
         ),
     )

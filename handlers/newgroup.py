@@ -11,18 +11,15 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import PlaceGroup
+from bot.choices import Choices, LinkOffer, Offer, PlaceGroup, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from handlers.buttons import (
-    button,
     chosen,
     deep_link,
-    keyboard,
-    link_button,
     no_longer_works,
     pattern,
 )
@@ -55,16 +52,14 @@ def parse_request(text: str) -> Request:
     return Request(clean(" ".join(words)), invite_only)
 
 
-def link_reply(
-    _: Gettext, bot_username: str, group: Group, token: str
-) -> tuple[str, InlineKeyboardMarkup]:
+def link_reply(_: Gettext, bot_username: str, group: Group, token: str) -> tuple[str, Choices]:
     text = _(
         "Good idea! To start <b>{title}</b>: press the button, create a new group chat "
         "(or pick one), and add me to it. The button works once, only for you, for 48 hours.",
         title=group.title,
     )
     url = deep_link(bot_username, "startgroup", f"{token}&admin={ADMIN_RIGHTS}")
-    return text, keyboard([link_button(_("Start the group"), url)])
+    return text, offered([LinkOffer(_("Start the group"), url)])
 
 
 async def _homes(context: BuurtContext, user_id: int) -> list[Neighbourhood]:
@@ -145,13 +140,11 @@ async def newgroup(update: Update, context: BuurtContext) -> None:
         )
         return
     if len(homes) > 1:
-        rows = [[button(home.title, PlaceGroup(created.group.id, home.id))] for home in homes]
-        context.reply(
-            update, _("Which neighbourhood is this group for?"), reply_markup=keyboard(*rows)
-        )
+        rows = [[Offer(home.title, PlaceGroup(created.group.id, home.id))] for home in homes]
+        context.reply(update, _("Which neighbourhood is this group for?"), choices=offered(*rows))
         return
     text, markup = link_reply(_, context.bot.username, created.group, created.token)
-    context.reply(update, text, reply_markup=markup)
+    context.reply(update, text, choices=markup)
 
 
 async def place(update: Update, context: BuurtContext) -> None:
@@ -178,7 +171,7 @@ async def place(update: Update, context: BuurtContext) -> None:
     text, markup = link_reply(_, context.bot.username, group, token)
     message = query.message
     if message is not None:
-        context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
+        context.outbox.edit(message.chat.id, message.message_id, text, choices=markup)
 
 
 def register(app: BuurtApplication) -> None:

@@ -6,20 +6,20 @@ through the owner's confirmation, as /dissolve does.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import DissolveNudged, Snooze, StillGoing
+from bot.choices import Choices, DissolveNudged, Offer, Snooze, StillGoing, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.cards import line
 from handlers.dissolve import confirmation
 from models import nudges
 from models.entities import Group, GroupStatus, Nudge, Request, RequestKind
 
 
-def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboardMarkup]:
+def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, Choices]:
     text = (
         _("This group was active today. Is it still useful?")
         if nudge.quiet_days == 0  # a nudge asked for with /nudge, on a lively day
@@ -29,10 +29,10 @@ def nudge_message(_: Gettext, nudge: nudges.Outgoing) -> tuple[str, InlineKeyboa
             nudge.quiet_days,
         )
     )
-    markup = keyboard(
-        [button(_("Still going"), StillGoing(nudge.nudge_id))],
-        [button(_("Snooze 30 days"), Snooze(nudge.nudge_id))],
-        [button(_("End the group"), DissolveNudged(nudge.nudge_id))],
+    markup = offered(
+        [Offer(_("Still going"), StillGoing(nudge.nudge_id))],
+        [Offer(_("Snooze 30 days"), Snooze(nudge.nudge_id))],
+        [Offer(_("End the group"), DissolveNudged(nudge.nudge_id))],
     )
     return text, markup
 
@@ -74,7 +74,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
             return
         context.answer(update, _("Only the owner of the group can end it."))
         text, markup = confirmation(context.gettext(), group)
-        context.outbox.send(chat.id, text, reply_markup=markup)
+        context.outbox.send(chat.id, text, choices=markup)
         return
     answer = "still going" if isinstance(choice, StillGoing) else "snooze"
     try:

@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import FacilitatorEnd, FacilitatorKeep
+from bot.choices import FacilitatorEnd, FacilitatorKeep, Offer, offered
 from bot.context import BuurtApplication, BuurtContext
 from handlers import dissolve
 from handlers.audit import actions_text
-from handlers.buttons import button, chosen, keyboard, no_longer_works, pattern
+from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.figures import concerns_text, facts_text, overview_text
@@ -113,9 +113,7 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
     )
     text, markup = nudge_message(context.services.translator.get(outgoing.language), outgoing)
     # Its receipt tells the owner too, once it is out, as for a round's nudge.
-    context.outbox.send(
-        group.chat_id, text, reply_markup=markup, receipt=NudgeShown(outgoing.nudge_id)
-    )
+    context.outbox.send(group.chat_id, text, choices=markup, receipt=NudgeShown(outgoing.nudge_id))
     context.reply(
         update, _("I asked <b>{title}</b> whether it is still useful.", title=group.title)
     )
@@ -149,10 +147,10 @@ async def dissolve_by_facilitator(update: Update, context: BuurtContext) -> None
             number=group.id,
             reason=reason,
         ),
-        reply_markup=keyboard(
+        choices=offered(
             [
-                button(_("Yes, end it"), FacilitatorEnd(group.id)),
-                button(_("No"), FacilitatorKeep(group.id)),
+                Offer(_("Yes, end it"), FacilitatorEnd(group.id)),
+                Offer(_("No"), FacilitatorKeep(group.id)),
             ]
         ),
     )

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
-from bot.choices import GroupPage, RequestPage
+from bot.choices import Choices, GroupPage, Offer, RequestPage
 from bot.context import BuurtContext
-from handlers.buttons import button, chosen, no_longer_works, shows
+from handlers.buttons import chosen, no_longer_works, shows
 
 #: A page as it is shown: its text and its buttons.
-Listing = tuple[str, InlineKeyboardMarkup | None]
+Listing = tuple[str, Choices | None]
 #: The page of a chat's list, or None where the chat has no such list.
 Lister = Callable[[BuurtContext, int, int], Awaitable[Listing | None]]
 Callback = Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]
@@ -26,15 +26,13 @@ Callback = Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]
 Pages = type[RequestPage] | type[GroupPage]
 
 
-def turners(
-    kind: Pages, page: int, pages: int, back: str, forward: str
-) -> list[InlineKeyboardButton]:
+def turners(kind: Pages, page: int, pages: int, back: str, forward: str) -> list[Offer]:
     """The buttons to the page before and after this one, where there are such pages."""
-    row = []
+    row: list[Offer] = []
     if page > 0:
-        row.append(button(back, kind(page - 1)))
+        row.append(Offer(back, kind(page - 1)))
     if page < pages - 1:
-        row.append(button(forward, kind(page + 1)))
+        row.append(Offer(forward, kind(page + 1)))
     return row
 
 
@@ -58,6 +56,6 @@ def page_turner(kind: Pages, lister: Lister) -> Callback:
             return
         context.answer(update)
         text, markup = listing
-        context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
+        context.outbox.edit(message.chat.id, message.message_id, text, choices=markup)
 
     return page_pressed

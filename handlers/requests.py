@@ -11,12 +11,12 @@ from datetime import date, datetime
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.choices import CancelRequest, Claim, Done, Release, RequestPage
+from bot.choices import CancelRequest, Claim, Done, Release, RequestPage, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
 from bot.text import mention
 from handlers import request_parsing
-from handlers.buttons import chosen, keyboard, no_longer_works, pattern, shows
+from handlers.buttons import chosen, no_longer_works, pattern, shows
 from handlers.cards import card, line
 from handlers.commands import arguments_of, command_handler
 from handlers.dates import day_text
@@ -81,7 +81,7 @@ async def _post(update: Update, context: BuurtContext, kind: RequestKind) -> Non
     context.outbox.send(
         chat.id,
         text,
-        reply_markup=markup,
+        choices=markup,
         reply_to=update.effective_message.message_id if update.effective_message else None,
         receipt=CardShown(request.id),
     )
@@ -217,7 +217,7 @@ async def pressed(update: Update, context: BuurtContext) -> None:
         context.answer(update, _refusal(_, error))
         return
     text, markup = card(card_language(context, home), request, context.now)
-    context.outbox.edit(message.chat.id, message.message_id, text, reply_markup=markup)
+    context.outbox.edit(message.chat.id, message.message_id, text, choices=markup)
     context.answer(update, _answer(_, choice, request))
     if isinstance(choice, Claim) and request.asker.started_at is not None:
         _ = context.gettext_for(request.asker.language_code)  # the asker reads this
@@ -276,7 +276,7 @@ async def _listing(context: BuurtContext, chat_id: int, page: int) -> Listing | 
     lines = [_("<b>Open requests</b> (page {page} of {pages})", page=page + 1, pages=pages)]
     lines += [line(_, request) for request in found]
     nav = turners(RequestPage, page, pages, _("« Newer"), _("Older »"))
-    return "\n".join(lines), keyboard(nav) if nav else None
+    return "\n".join(lines), offered(nav) if nav else None
 
 
 async def list_requests(update: Update, context: BuurtContext) -> None:
@@ -285,7 +285,7 @@ async def list_requests(update: Update, context: BuurtContext) -> None:
         return
     listing = await _listing(context, chat.id, 0)
     if listing is not None:
-        context.reply(update, listing[0], reply_markup=listing[1])
+        context.reply(update, listing[0], choices=listing[1])
 
 
 async def cancel_command(update: Update, context: BuurtContext) -> None:
@@ -334,7 +334,7 @@ async def cancel_command(update: Update, context: BuurtContext) -> None:
     assert home is not None
     if request.card_message_id is not None:
         text, markup = card(card_language(context, home), request, context.now)
-        context.outbox.edit(chat.id, request.card_message_id, text, reply_markup=markup)
+        context.outbox.edit(chat.id, request.card_message_id, text, choices=markup)
     context.reply(update, _("Request #{number} is cancelled.", number=request.id))
 
 

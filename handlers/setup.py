@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.choices import LinkOffer, offered
 from bot.context import BuurtApplication, BuurtContext
 from bot.here import Here, Where
-from handlers.buttons import COORDINATOR_PAYLOAD, deep_link, keyboard, link_button
+from handlers.buttons import COORDINATOR_PAYLOAD, deep_link
 from handlers.commands import command_handler
 from handlers.people import person
 from models import neighbourhoods, oversight
@@ -97,8 +98,8 @@ async def setup(update: Update, context: BuurtContext) -> None:
             names=", ".join(unreachable),
         )
         link = deep_link(context.bot.username, "start", COORDINATOR_PAYLOAD)
-        markup = keyboard([link_button(_("Open a chat with me"), link)])
-    context.outbox.send(chat.id, text, reply_markup=markup)
+        markup = offered([LinkOffer(_("Open a chat with me"), link)])
+    context.outbox.send(chat.id, text, choices=markup)
 
 
 def register(app: BuurtApplication) -> None:

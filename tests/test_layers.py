@@ -42,7 +42,6 @@ STILL_IMPORTING = {
     "handlers/activity.py",
     "handlers/buttons.py",
     "handlers/candidates.py",
-    "handlers/cards.py",
     "handlers/commands.py",
     "handlers/dissolve.py",
     "handlers/fallback.py",

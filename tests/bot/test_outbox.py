@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot.choices import Offer, PostAnnouncement, offered
 from bot.outbox import MESSAGE_MAX, Outbox, pieces
 from handlers.receipts import CardShown
 from sandbox.html import parse_html, utf16_len
@@ -43,6 +42,6 @@ def test_the_first_piece_replies_and_a_message_with_buttons_stays_whole():
     assert len(rows) == 3
     assert ['"reply_to": 7' in row.params for row in rows] == [True, False, False]
     assert [row.remember_id for row in rows] == [None, None, 3]
-    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("Post", callback_data="an:p:1")]])
-    outbox.send(-1, "\n".join("z" * 100 for _ in range(100)), reply_markup=buttons)
+    buttons = offered([Offer("Post", PostAnnouncement(1))])
+    outbox.send(-1, "\n".join("z" * 100 for _ in range(100)), choices=buttons)
     assert len(outbox.rows) == 4  # one more: its buttons act on the whole text

@@ -166,7 +166,7 @@ async def test_a_nudge_tried_before_a_crash_is_settled_not_sent(
         outbox.send(
             nudge.chat_id,
             text,
-            reply_markup=markup,
+            choices=markup,
             receipt=NudgeShown(nudge.nudge_id),
             once=True,
             background=True,

@@ -10,7 +10,7 @@ from telegram.constants import InlineKeyboardButtonLimit
 
 from bot import choices
 from bot.choices import KINDS, CancelRequest, Choice, Claim, Done, Menu, Release
-from handlers.buttons import button, chosen, pattern
+from handlers.buttons import chosen, pattern
 from tests.bot.test_choices import WIRE
 
 
@@ -21,10 +21,6 @@ def test_the_limit_is_telegrams():
 def _press(data: str | None) -> Update:
     query = CallbackQuery("1", User(1, "Anna", False), chat_instance="c", data=data)
     return Update(1, callback_query=query)
-
-
-def test_a_button_carries_its_choice():
-    assert button("I'll do it", Claim(12)).callback_data == "rq:c:12"
 
 
 def test_the_pattern_is_the_prefix_of_the_kinds():

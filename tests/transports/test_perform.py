@@ -19,11 +19,11 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot import delivery
+from bot import choices, delivery
 from bot.outbox import Kind, Outbox
 from models.entities import OutboxMessage
 from transports.telegram.pacing import background
-from transports.telegram.perform import delivery_of, perform
+from transports.telegram.perform import _markup, delivery_of, perform
 
 
 def _row(kind: str = Kind.SEND, chat_id: int = 42) -> OutboxMessage:
@@ -90,3 +90,29 @@ async def test_a_background_row_is_sent_behind_residents_whoever_sends_it():
         assert await perform(cast(Bot, bot), row) == delivery.Sent(len(bot.lanes))
     assert bot.lanes == [True, False]
     assert background.get() is False  # and only for that call
+
+
+def test_choices_become_buttons_and_old_rows_keep_their_markup():
+    offered = choices.offered(
+        [choices.Offer("I'll do it", choices.Claim(12))],
+        [choices.LinkOffer("Join", "https://t.me/+abc")],
+        [],
+    )
+    markup = _markup({"choices": offered.as_params()}, None)
+    assert markup is not None
+    (claim,), (join,) = markup.inline_keyboard
+    assert (claim.text, claim.callback_data, join.text, join.url) == (
+        "I'll do it",
+        "rq:c:12",
+        "Join",
+        "https://t.me/+abc",
+    )
+    old = {"inline_keyboard": [[{"text": "Done", "callback_data": "rq:d:3"}]]}
+    kept = _markup({"markup": old}, None)
+    assert kept is not None and kept.inline_keyboard[0][0].callback_data == "rq:d:3"
+    assert _markup({"choices": None, "markup": None}, None) is None
+
+
+def test_an_offer_over_the_limit_is_refused_where_it_is_made():
+    with pytest.raises(ValueError, match="no row id"):
+        choices.Offer("x", choices.Claim(-1))

@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, ChatPermissions, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    ChatPermissions,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+)
 from telegram import error as telegram_error
 
 from bot.delivery import Delivery, Dropped, Moved, NotModified, Refused, RetryAfter, Sent, Unknown
@@ -82,7 +88,7 @@ def _seconds(value: int | timedelta) -> float:
 async def _call(bot: Bot, row: OutboxMessage, p: dict[str, Any]) -> int | None:
     """Make the call a row stands for; the id of the message it sent, if it sent one."""
     chat_id = row.chat_id
-    markup = InlineKeyboardMarkup.de_json(p["markup"], bot) if p.get("markup") else None
+    markup = _markup(p, bot)
     match row.kind:
         case Kind.SEND:
             reply = p.get("reply_to")
@@ -138,3 +144,20 @@ async def _close_invites(bot: Bot, chat_id: int) -> None:
         ChatPermissions(**values, can_invite_users=False),
         use_independent_chat_permissions=True,
     )
+
+
+def _markup(p: dict[str, Any], bot: Bot) -> InlineKeyboardMarkup | None:
+    """A row's choices as inline buttons; rows queued before choices hold PTB's markup."""
+    if p.get("choices"):
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(offer["label"], url=offer["url"])
+                    if "url" in offer
+                    else InlineKeyboardButton(offer["label"], callback_data=offer["data"])
+                    for offer in row
+                ]
+                for row in p["choices"]
+            ]
+        )
+    return InlineKeyboardMarkup.de_json(p["markup"], bot) if p.get("markup") else None
