@@ -22,7 +22,6 @@ from bot.context import BuurtApplication, BuurtContext, Services
 from bot.courier import Courier
 from bot.i18n import Translator
 from bot.logs import chat_in_log
-from bot.outbox import run_action
 from bot.processor import TransactionalProcessor
 from bot.receipts import Receipts
 from handlers import linking, receipts
@@ -33,7 +32,7 @@ from models.people import Presence
 from transports.telegram import facts
 from transports.telegram.intake import ALLOWED_UPDATES, Intake, patiently
 from transports.telegram.pacing import Pacing
-from transports.telegram.perform import perform
+from transports.telegram.perform import act, perform
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +90,7 @@ def build_application(
     processor.application = app
     processor.fetch_facts = functools.partial(facts.for_update, app.bot)
     services.chat_facts = functools.partial(facts.for_chat, app.bot)
+    services.act = functools.partial(act, app.bot)
     for module in handlers.MODULES:
         module.register(app)
     app.add_error_handler(_on_error)
@@ -112,11 +112,11 @@ async def running(
     async with app:  # initialized above; this shuts it down at the end
         assert app.post_init is not None and app.post_shutdown is not None
         await app.post_init(app)
-        assert services.sessionmaker is not None
+        assert services.sessionmaker is not None and services.act is not None
         courier = services.courier = Courier(
             services.sessionmaker,
             perform=functools.partial(perform, app.bot),
-            act=functools.partial(run_action, app.bot),
+            act=services.act,
             receipts=Receipts(receipts.KINDS, services.translator),
             clock=services.clock,
         )

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.choices import Choices
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.effects import Act
 from bot.facts import NONE, ChatFacts, Facts
 from bot.here import NOWHERE, Here, Who
 from bot.i18n import Gettext, Translator
@@ -40,6 +41,8 @@ class Services:
     chat_facts: ChatFacts | None = None
     #: Where every "now" comes from; tests and the demo give a ManualClock.
     clock: Clock = field(default_factory=SystemClock)
+    #: Has the transport do what is not stored (bot/effects.py); set by the app factory.
+    act: Act | None = None
     #: Runs the scheduler's round and one-off wake-ups.
     timer: Timer = field(default_factory=Timer)
     #: Why the bot had to stop, for the command line to report.

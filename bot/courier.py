@@ -30,9 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.delivery import Delivery, Dropped, Moved, NotModified, Refused, RetryAfter, Sent, Unknown
+from bot.effects import Act, Passing
 from bot.locks import KeyedLocks
 from bot.logs import chat_in_log
-from bot.outbox import ONCE, Action, Kind
+from bot.outbox import ONCE, Kind
 from bot.receipts import Receipts
 from models import deliveries
 from models.entities import OutboxMessage
@@ -65,8 +66,6 @@ Shown = tuple[bytes | None, bytes | None]
 
 #: Makes a row's call, once; the transport's, with its client bound by the app factory.
 Perform = Callable[[OutboxMessage], Awaitable[Delivery]]
-#: Runs a call not worth keeping across a crash (an answer to a press, a chart).
-Act = Callable[[Action], Awaitable[None]]
 #: How a row ended: delivered (or given up on) as the messenger said.
 Settled = Sent | Refused | NotModified | Dropped
 
@@ -117,7 +116,7 @@ class Courier:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._task = None
 
-    def hand_over(self, rows: list[OutboxMessage], then: list[Action]) -> None:
+    def hand_over(self, rows: list[OutboxMessage], then: list[Passing]) -> None:
         """Deliver committed rows, then run `then`, without the update waiting for it.
 
         An update is done at its commit: waiting here for a group's 20 messages a
@@ -129,7 +128,7 @@ class Courier:
         self._handed_over.add(task)
         task.add_done_callback(self._handed_over.discard)
 
-    async def _deliver_then(self, rows: list[OutboxMessage], then: list[Action]) -> None:
+    async def _deliver_then(self, rows: list[OutboxMessage], then: list[Passing]) -> None:
         try:
             await self.deliver(rows)
         except Exception:  # the rows are committed: the sweep takes them from here

@@ -17,15 +17,12 @@ import html
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot
-from telegram.constants import MessageLimit
-from telegram.error import TelegramError
-
 from bot.choices import Choices
+from bot.effects import AnswerPress, Passing, SendFile, SendPicture
 from models.entities import OutboxMessage
 
 if TYPE_CHECKING:
@@ -33,9 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Telegram takes 4,096 characters a message, counted in UTF-16 units once it has read
-#: the HTML: tags do not count, and an entity such as &amp; counts as one.
-MESSAGE_MAX = int(MessageLimit.MAX_TEXT_LENGTH)
+#: Telegram takes 4,096 characters a message (PTB's `MessageLimit.MAX_TEXT_LENGTH`, which
+#: tests/transports/test_perform.py holds this to), counted in UTF-16 units once it has
+#: read the HTML: tags do not count, and an entity such as &amp; counts as one.
+MESSAGE_MAX = 4096
 #: Keys of a row's params that are the courier's and the transport's, not the call's.
 ONCE = "once"  # at most once: a try that may have come through is never made again
 LANE = "lane"  # BACKGROUND: residents' messages go first (transports/telegram/pacing.py)
@@ -89,18 +87,9 @@ class Kind(enum.StrEnum):
     CLOSE_INVITES = "close_invites"
 
 
-@dataclass(frozen=True)
-class Action:
-    """A Telegram call that is not worth keeping across a crash, run after commit."""
-
-    call: Callable[[Bot], Awaitable[object]]
-    what: str  # for the log, without personal data
-    first: bool = False  # answers to button presses go before everything else
-
-
 @dataclass
 class Outbox:
-    messages: list[OutboxMessage | Action] = field(default_factory=list)
+    messages: list[OutboxMessage | Passing] = field(default_factory=list)
 
     def _queue(
         self, kind: Kind, chat_id: int, receipt: Receipt | None = None, **params: Any
@@ -195,33 +184,24 @@ class Outbox:
         """Turn off members' right to add people: a group's join requests are the way in."""
         self._queue(Kind.CLOSE_INVITES, chat_id)
 
-    def answer(self, query_id: str, text: str | None = None, *, show_alert: bool = False) -> None:
-        """Answer a button press once the press's effects are committed, before the edits."""
-        answers = sum(1 for item in self.messages if isinstance(item, Action) and item.first)
-        self.messages.insert(
-            answers,
-            Action(
-                lambda bot: bot.answer_callback_query(query_id, text, show_alert=show_alert),
-                "answer a button press",
-                first=True,
-            ),
-        )
+    def answer(self, press: str, text: str | None = None, *, show_alert: bool = False) -> None:
+        """Answer a press once its effects are committed, before the edits it makes."""
+        answers = sum(1 for item in self.messages if isinstance(item, AnswerPress))
+        self.messages.insert(answers, AnswerPress(press, text, show_alert))
 
-    def then(self, call: Callable[[Bot], Awaitable[object]], what: str) -> None:
-        """Queue a Telegram call that must wait for the commit but need not survive a crash."""
-        self.messages.append(Action(call, what))
+    def picture(self, chat_id: int, draw: Callable[[], bytes], caption: str | None = None) -> None:
+        """A chart, drawn after the commit and off the event loop; lost in a crash."""
+        self.messages.append(SendPicture(chat_id, draw, caption))
+
+    def file(self, chat_id: int, name: str, data: bytes) -> None:
+        """A file such as a CSV table; lost in a crash, made again by asking again."""
+        self.messages.append(SendFile(chat_id, name, data))
 
     @property
     def rows(self) -> list[OutboxMessage]:
         return [item for item in self.messages if isinstance(item, OutboxMessage)]
 
     @property
-    def actions(self) -> list[Action]:
-        return [item for item in self.messages if isinstance(item, Action)]
-
-
-async def run_action(bot: Bot, action: Action) -> None:
-    try:
-        await action.call(bot)
-    except TelegramError:
-        log.warning("Telegram refused to %s", action.what, exc_info=True)
+    def passing(self) -> list[Passing]:
+        """What is done after the commit without being stored, answers to presses first."""
+        return [item for item in self.messages if not isinstance(item, OutboxMessage)]

@@ -27,9 +27,9 @@ from telegram.ext import Application, BaseUpdateProcessor
 
 from bot import here
 from bot.context import Services, UpdateScope
+from bot.effects import AnswerPress, Passing
 from bot.facts import NONE, Facts
 from bot.locks import KeyedLocks
-from bot.outbox import run_action
 from models import deliveries, inbox
 from models.database import is_outage
 
@@ -220,14 +220,17 @@ async def unit_of_work(
             if courier is not None:
                 courier.release(rows)
             raise
-    actions = scope.outbox.actions
-    for action in actions:
-        if action.first:
-            await run_action(bot, action)
-    later = [action for action in actions if not action.first]
+    passing = scope.outbox.passing
+    answers = [effect for effect in passing if isinstance(effect, AnswerPress)]
+    later: list[Passing] = [e for e in passing if not isinstance(e, AnswerPress)]
+    act = services.act
+    if act is not None:
+        for answer in answers:  # the presser hears first, then the chat sees the change
+            await act(answer)
     if courier is not None:
         # Delivery waits on Telegram; handling is done.
         courier.hand_over(rows if deliver else [], later)
         return
-    for action in later:
-        await run_action(bot, action)
+    if act is not None:
+        for effect in later:
+            await act(effect)

@@ -13,15 +13,14 @@ keeps to Telegram's limits without holding up the residents' updates.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import Bot
 
 from bot.context import Services, UpdateScope
-from bot.i18n import Gettext
 from bot.processor import unit_of_work
 from handlers.candidates import retell
 from handlers.figures import concerns_text, overview_text
@@ -182,18 +181,6 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     return report
 
 
-def _chart(
-    chat_id: int, _: Gettext, weeks: list[oversight.Week]
-) -> Callable[[Bot], Awaitable[object]]:
-    """Drawn after commit, in a thread: matplotlib would otherwise stall the event loop."""
-
-    async def send(bot: Bot) -> object:
-        png = await asyncio.to_thread(chart, _, weeks)
-        return await bot.send_photo(chat_id, photo=png)
-
-    return send
-
-
 async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime) -> int:
     """Monday 09:00: /overview and /quiet in one message, and the chart; skipped if unchanged."""
     monday = oversight.digest_monday(now, services.config.defaults.timezone)
@@ -222,6 +209,6 @@ async def _weekly_reports(services: Services, scope: UpdateScope, now: datetime)
         text = overview_text(_, lines) + "\n\n" + concerns_text(_, concerns)
         weeks = await oversight.weekly(session, now, ids)
         scope.outbox.send(reader.id, text)
-        scope.outbox.then(_chart(reader.id, _, weeks), "send a chart")
+        scope.outbox.picture(reader.id, functools.partial(chart, _, weeks))
         sent += 1
     return sent

@@ -7,12 +7,12 @@ processes never draw anything.
 
 from __future__ import annotations
 
-import asyncio
 import csv
+import functools
 import io
 import warnings
 
-from telegram import Bot, Update
+from telegram import Update
 
 from bot.context import BuurtApplication, BuurtContext
 from bot.i18n import Gettext
@@ -101,18 +101,9 @@ async def report(update: Update, context: BuurtContext) -> None:
         if shown > 1
         else _("This week, per neighbourhood.")
     )
-    chat_id = chat.id
-
-    async def send_chart(bot: Bot) -> object:
-        # Drawn after commit and in a thread, so neither the database nor the loop waits.
-        png = await asyncio.to_thread(chart, _, weeks)
-        return await bot.send_photo(chat_id, photo=png, caption=caption)
-
-    context.outbox.then(send_chart, "send a report chart")
-    context.outbox.then(
-        lambda bot: bot.send_document(chat_id, document=rows, filename="buurtbot-report.csv"),
-        "send a report table",
-    )
+    # Drawn after the commit and in a thread, so neither the database nor the loop waits.
+    context.outbox.picture(chat.id, functools.partial(chart, _, weeks), caption)
+    context.outbox.file(chat.id, "buurtbot-report.csv", rows)
 
 
 def register(app: BuurtApplication) -> None:

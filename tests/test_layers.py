@@ -36,7 +36,6 @@ STILL_IMPORTING = {
     "bot/app.py",
     "bot/cli.py",
     "bot/context.py",
-    "bot/outbox.py",
     "bot/processor.py",
     "bot/scheduler.py",
     "handlers/activity.py",

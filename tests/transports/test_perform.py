@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 from telegram import Bot
+from telegram.constants import MessageLimit
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -19,7 +20,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot import choices, delivery
+from bot import choices, delivery, outbox
 from bot.outbox import Kind, Outbox
 from models.entities import OutboxMessage
 from transports.telegram.pacing import background
@@ -116,3 +117,7 @@ def test_choices_become_buttons_and_old_rows_keep_their_markup():
 def test_an_offer_over_the_limit_is_refused_where_it_is_made():
     with pytest.raises(ValueError, match="no row id"):
         choices.Offer("x", choices.Claim(-1))
+
+
+def test_the_message_limit_is_telegrams():
+    assert outbox.MESSAGE_MAX == MessageLimit.MAX_TEXT_LENGTH

@@ -8,6 +8,7 @@ a 400 is a refusal, a migrated group is followed, and anything else from Telegra
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -25,6 +26,7 @@ from telegram import (
 from telegram import error as telegram_error
 
 from bot.delivery import Delivery, Dropped, Moved, NotModified, Refused, RetryAfter, Sent, Unknown
+from bot.effects import AnswerPress, Passing, SendFile, SendPicture
 from bot.logs import chat_in_log
 from bot.outbox import BACKGROUND, LANE, Kind
 from models.entities import OutboxMessage
@@ -161,3 +163,25 @@ def _markup(p: dict[str, Any], bot: Bot) -> InlineKeyboardMarkup | None:
             ]
         )
     return InlineKeyboardMarkup.de_json(p["markup"], bot) if p.get("markup") else None
+
+
+async def act(bot: Bot, effect: Passing) -> None:
+    """Perform what is not stored; a refusal is logged (without personal data) and left."""
+    try:
+        match effect:
+            case AnswerPress(press=press, text=text, alert=alert):
+                await bot.answer_callback_query(press, text, show_alert=alert)
+            case SendPicture(chat=chat, draw=draw, caption=caption):
+                picture = await asyncio.to_thread(draw)  # the loop never waits for matplotlib
+                await bot.send_photo(chat, photo=picture, caption=caption)
+            case SendFile(chat=chat, name=name, data=data):
+                await bot.send_document(chat, document=data, filename=name)
+    except telegram_error.TelegramError:
+        log.warning("Telegram refused to %s", _WHAT[type(effect)], exc_info=True)
+
+
+_WHAT = {
+    AnswerPress: "answer a button press",
+    SendPicture: "send a picture",
+    SendFile: "send a file",
+}
