@@ -312,6 +312,8 @@ class Courier:
         receipt = self._receipts.of(row)
         settling = self._receipts.settling(session, self._clock.now())
         match settled:
+            case Sent(link=str(link)) if receipt is not None:
+                await receipt.made(settling, link)
             case Sent(message_id) if receipt is not None:
                 await receipt.sent(settling, message_id)
             case Refused():

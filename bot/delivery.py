@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Sent:
-    """It is out; the id of the message it made, if it made one."""
+    """It is out; the id of the message it made, or the invite link, if it made one."""
 
     message_id: int | None = None
+    link: str | None = None
 
 
 @dataclass(frozen=True)

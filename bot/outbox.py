@@ -85,6 +85,7 @@ class Kind(enum.StrEnum):
     REVOKE = "revoke"
     LEAVE = "leave"
     CLOSE_INVITES = "close_invites"
+    INVITE_LINK = "invite_link"
 
 
 @dataclass
@@ -183,6 +184,10 @@ class Outbox:
     def close_invites(self, chat_id: int) -> None:
         """Turn off members' right to add people: a group's join requests are the way in."""
         self._queue(Kind.CLOSE_INVITES, chat_id)
+
+    def make_invite_link(self, chat_id: int, name: str, receipt: Receipt) -> None:
+        """A link that files join requests; the receipt records it once it is made."""
+        self._queue(Kind.INVITE_LINK, chat_id, receipt, name=name)
 
     def answer(self, press: str, text: str | None = None, *, show_alert: bool = False) -> None:
         """Answer a press once its effects are committed, before the edits it makes."""

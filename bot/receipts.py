@@ -46,6 +46,9 @@ class Receipt:
     async def sent(self, settling: Settling, message_id: int | None) -> None:
         """It is out; `message_id` is None when it may be out but nobody can say."""
 
+    async def made(self, settling: Settling, link: str) -> None:
+        """It made an invite link."""
+
     async def refused(self, settling: Settling) -> None:
         """The messenger refused it for good."""
 

@@ -25,10 +25,12 @@ from bot.facts import NONE, Facts, Need, Rights
 from bot.here import Here, Where
 from bot.i18n import Gettext, Translator
 from bot.logs import chat_in_log
+from bot.outbox import Outbox
 from bot.processor import unit_of_work
 from handlers import membership
 from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.people import act_as_yourself, person
+from handlers.receipts import InviteLinkMade
 from models import groups, linking
 from models.entities import Group, Neighbourhood, User
 from models.people import is_person, see_user
@@ -90,6 +92,11 @@ async def create_invite_link(bot: Bot, scope: UpdateScope, group: Group) -> str 
     return link.invite_link
 
 
+def make_invite_link(outbox: Outbox, group: Group, chat_id: int) -> None:
+    """Made by the courier once the transaction is over, and kept by its receipt."""
+    outbox.make_invite_link(chat_id, group.title[:INVITE_LINK_NAME_MAX], InviteLinkMade(group.id))
+
+
 def intro(_: Gettext) -> str:
     return _(
         "Hello! I'm buurtbot. I help neighbours ask for and offer help, and start small "
@@ -148,7 +155,8 @@ async def complete_link(
     )
     if restrict:
         scope.outbox.close_invites(chat_id)
-    if invite and restrict and await create_invite_link(bot, scope, group):
+    if invite and restrict:
+        make_invite_link(scope.outbox, group, chat_id)
         text += "\n\n" + _("Invite neighbours with /invite.")
     else:
         text += "\n\n" + missing_rights(_, invite, restrict)
@@ -203,8 +211,7 @@ async def _group_changed(context: BuurtContext, group: Group, change: ChatMember
         context.outbox.send(chat.id, missing_rights(_, invite, restrict))
         return
     if await groups.current_invite_link(session, group) is None:
-        assert context.scope is not None
-        await create_invite_link(context.bot, context.scope, group)
+        make_invite_link(context.outbox, group, chat.id)
     context.outbox.send(
         chat.id, _("Thank you, I can let neighbours in now. Invite them with /invite.")
     )

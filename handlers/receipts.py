@@ -5,9 +5,14 @@ Each knows its part of the domain, so the courier (bot/courier.py) needs not.
 
 from __future__ import annotations
 
+import logging
+
 from bot.receipts import Receipt, Settling
 from handlers.nudges import owner_message
-from models import joining, nudges, requests
+from models import groups, joining, nudges, requests
+from models.entities import Group, GroupStatus
+
+log = logging.getLogger(__name__)
 
 
 class CardShown(Receipt):
@@ -51,5 +56,23 @@ class PromptShown(Receipt):
             await joining.prompt_sent(settling.session, self.id, message_id)
 
 
+class InviteLinkMade(Receipt):
+    """A group's join-request link, made by the messenger: kept, for /invite to hand out."""
+
+    name = "invite_link"
+
+    async def made(self, settling: Settling, link: str) -> None:
+        group = await settling.session.get(Group, self.id)
+        if group is None or group.chat_id is None:
+            return
+        await groups.add_invite_link(settling.session, group, link, now=settling.now)
+        if group.status != GroupStatus.ACTIVE:  # it ended meanwhile: the link closes too
+            await groups.revoke_invite_links(settling.session, group, now=settling.now)
+            settling.outbox.revoke(group.chat_id, link)
+
+    async def refused(self, settling: Settling) -> None:
+        log.warning("no invite link could be made for group %s", self.id)
+
+
 #: Every kind, for the app factory to give to the courier.
-KINDS: tuple[type[Receipt], ...] = (CardShown, NudgeShown, PromptShown)
+KINDS: tuple[type[Receipt], ...] = (CardShown, NudgeShown, PromptShown, InviteLinkMade)

@@ -41,7 +41,7 @@ async def perform(bot: Bot, row: OutboxMessage) -> Delivery:
     try:
         params: dict[str, Any] = json.loads(row.params)
         with _lane(params):
-            return Sent(await _call(bot, row, params))
+            return await _call(bot, row, params)
     except Exception as exc:
         return delivery_of(row, exc)
 
@@ -87,8 +87,9 @@ def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def _call(bot: Bot, row: OutboxMessage, p: dict[str, Any]) -> int | None:
-    """Make the call a row stands for; the id of the message it sent, if it sent one."""
+async def _call(bot: Bot, row: OutboxMessage, p: dict[str, Any]) -> Sent:
+    """Make the call a row stands for: with the id of the message it sent, or the link
+    it made, if it made one."""
     chat_id = row.chat_id
     markup = _markup(p, bot)
     match row.kind:
@@ -102,7 +103,7 @@ async def _call(bot: Bot, row: OutboxMessage, p: dict[str, Any]) -> int | None:
                     ReplyParameters(reply, allow_sending_without_reply=True) if reply else None
                 ),
             )
-            return sent.message_id
+            return Sent(sent.message_id)
         case Kind.EDIT:
             await bot.edit_message_text(
                 render.html(p["text"]),
@@ -126,9 +127,14 @@ async def _call(bot: Bot, row: OutboxMessage, p: dict[str, Any]) -> int | None:
             await bot.leave_chat(chat_id)
         case Kind.CLOSE_INVITES:
             await _close_invites(bot, chat_id)
+        case Kind.INVITE_LINK:  # one that files a join request, so the bot decides who gets in
+            made = await bot.create_chat_invite_link(
+                chat_id, name=p["name"], creates_join_request=True
+            )
+            return Sent(link=made.invite_link)
         case _:
             raise ValueError(f"unknown outbox kind {row.kind!r}")
-    return None
+    return Sent()
 
 
 async def _close_invites(bot: Bot, chat_id: int) -> None:
