@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from bench.table import Row, met, show
-from bot.app import running
 from bot.config import Config
 from sandbox import Chat, Sandbox, User
+from transports.telegram.app import running
 
 TOKEN = "123456:BENCH"
 ASKS = 40

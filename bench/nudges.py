@@ -19,11 +19,11 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.table import Row, met, show
-from bot.app import running, services_of
 from bot.config import Config
 from bot.scheduler import run_round
 from models import Group, GroupStatus, Neighbourhood, User, database
 from sandbox import Sandbox
+from transports.telegram.app import running, services_of
 
 TOKEN = "123456:BENCH"
 SELECT_GROUPS = 100_000
@@ -142,7 +142,7 @@ async def delivery() -> list[Row]:
                 await sb.wait_polling()
                 before = sb.flood_rejections
                 started = time.perf_counter()
-                round_task = asyncio.create_task(run_round(services_of(app), app.bot))
+                round_task = asyncio.create_task(run_round(services_of(app)))
                 latencies = []
                 turn = 0
                 while not round_task.done():  # residents keep talking meanwhile

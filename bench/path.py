@@ -23,10 +23,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bot.app import running
 from bot.config import Config
 from sandbox import Sandbox
 from tests.e2e.groups_world import neighbourhood
+from transports.telegram.app import running
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("bot", "handlers", "models", "transports")

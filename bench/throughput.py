@@ -47,11 +47,11 @@ from telegram.ext import (
 )
 
 from bench.table import Row, met, show
-from bot.app import running
 from bot.choices import CancelRequest, decode
 from bot.config import Config
 from models import database
 from sandbox import Chat, Sandbox, SentMessage, User
+from transports.telegram.app import running
 from transports.telegram.intake import ALLOWED_UPDATES
 
 TOKEN = "123456:THROUGHPUT"

@@ -18,11 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, TelegramError
 
-from bot.app import running, services_of
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.sole import SoleWorker
 from models import database, inbox
+from transports.telegram.app import running, services_of
 
 log = logging.getLogger("buurtbot")
 
@@ -82,9 +82,9 @@ def _configure_logging(config: Config) -> None:
         level=config.logging.level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    webhook_secret = config.telegram.webhook.secret_token
+    webhook_secret = config.telegram_settings().webhook.secret_token
     redact = Redact(
-        config.telegram.token.get_secret_value(),
+        config.telegram_settings().token.get_secret_value(),
         webhook_secret.get_secret_value() if webhook_secret else "",
     )
     for handler in logging.getLogger().handlers:
@@ -157,7 +157,7 @@ async def _first(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
 
 
 async def _handle(config: Config, stop: asyncio.Event, lost: asyncio.Event) -> str | None:
-    telegram = config.telegram
+    telegram = config.telegram_settings()
     log.info("starting in %s mode against %s", telegram.mode, urlsplit(telegram.base_url).netloc)
     async with running(config) as app:
         services = services_of(app)
@@ -201,9 +201,9 @@ async def check(config: Config) -> bool:
     """A short report for whoever deploys: is everything this bot needs within reach?"""
     print(f"ok    config (database {database.describe_url(config.database.url)})")
     ok = await _check_database(config.database.url)
-    token = config.telegram.token.get_secret_value()
+    token = config.telegram_settings().token.get_secret_value()
     try:
-        async with Bot(token, base_url=config.telegram.base_url) as bot:
+        async with Bot(token, base_url=config.telegram_settings().base_url) as bot:
             me = await bot.get_me()
     except InvalidToken:
         print("FAIL  Telegram rejected the token: check telegram.token or BUURTBOT_TELEGRAM_TOKEN")

@@ -118,7 +118,9 @@ class LoggingConfig(_Section):
 
 
 class Config(_Section):
-    telegram: TelegramConfig
+    #: A messenger's section may be left out: the shell runs with none (bot/app.py), and
+    #: `load_config` asks for the one messenger there is today.
+    telegram: TelegramConfig | None = None
     database: DatabaseConfig = DatabaseConfig()
     facilitators: FacilitatorsConfig = FacilitatorsConfig()
     defaults: DefaultsConfig = DefaultsConfig()
@@ -130,6 +132,12 @@ class Config(_Section):
 
     def is_facilitator(self, user_id: int) -> bool:
         return user_id in self.facilitators.user_ids
+
+    def telegram_settings(self) -> TelegramConfig:
+        """The [telegram] section, for the Telegram transport; a ConfigError if left out."""
+        if self.telegram is None:
+            raise ConfigError(_hint("telegram", "missing", ""))
+        return self.telegram
 
 
 class ConfigError(Exception):
@@ -195,12 +203,19 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     data = _read_file(chosen, explicit)
     _apply_environment(data, environ)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         if not chosen.exists() and exc.errors()[0]["type"] == "missing":
-            # Without a file, what is missing is most likely the file itself.
-            raise ConfigError(
-                f"config file ./{DEFAULT_PATH} does not exist: create it from "
-                "config.example.toml (or name another file with --config or BUURTBOT_CONFIG)"
-            ) from None
+            raise _no_file() from None
         raise ConfigError(_describe(exc)) from None
+    if config.telegram is None:  # a bot needs a messenger; Telegram is the one there is
+        raise _no_file() if not chosen.exists() else ConfigError(_hint("telegram", "missing", ""))
+    return config
+
+
+def _no_file() -> ConfigError:
+    """Without a file, what is missing is most likely the file itself."""
+    return ConfigError(
+        f"config file ./{DEFAULT_PATH} does not exist: create it from "
+        "config.example.toml (or name another file with --config or BUURTBOT_CONFIG)"
+    )

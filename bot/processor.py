@@ -116,7 +116,7 @@ class TransactionalProcessor(BaseUpdateProcessor):
         # Asked in the chat's turn, before the transaction: none waits on the network.
         facts = await self.fetch_facts(update) if self.fetch_facts is not None else NONE
         try:
-            async with unit_of_work(self.services, self._bot) as scope:
+            async with unit_of_work(self.services) as scope:
                 scope.facts = facts
                 if update_id is not None and not await inbox.begin(
                     scope.session, update_id, now=scope.now
@@ -185,7 +185,7 @@ class TransactionalProcessor(BaseUpdateProcessor):
 
 @contextlib.asynccontextmanager
 async def unit_of_work(
-    services: Services, bot: Bot, now: datetime | None = None, *, deliver: bool = True
+    services: Services, now: datetime | None = None, *, deliver: bool = True
 ) -> AsyncIterator[UpdateScope]:
     """One transaction; its messages go out only once it has committed.
 

@@ -18,8 +18,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Bot
-
 from bot.context import Services, UpdateScope
 from bot.processor import unit_of_work
 from handlers.candidates import retell
@@ -67,19 +65,19 @@ class Report:
     linked: int = 0
 
 
-async def run_round(services: Services, bot: Bot, now: datetime | None = None) -> Report:
+async def run_round(services: Services, now: datetime | None = None) -> Report:
     """One whole round; safe to run in several processes at once on PostgreSQL.
 
     It happens at `now`, or else at the services' clock's moment when it starts.
     """
     marked = background.set(True)  # all the round sends lets residents' replies go first
     try:
-        return await _round(services, bot, now or services.clock.now())
+        return await _round(services, now or services.clock.now())
     finally:
         background.reset(marked)
 
 
-async def _round(services: Services, bot: Bot, now: datetime) -> Report:
+async def _round(services: Services, now: datetime) -> Report:
     report = Report()
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
     courier = services.courier
@@ -97,11 +95,11 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     after: nudges.Key | None = None
     try:
         for _ in range(nudges.BATCH // DECIDE_BATCH):
-            async with unit_of_work(services, bot, now) as scope:
+            async with unit_of_work(services, now) as scope:
                 decided, after = await nudges.decide_some(scope.session, now, DECIDE_BATCH, after)
             report.decided += decided
             # Claimed and queued in one transaction: a claimed nudge is in the outbox.
-            async with unit_of_work(services, bot, now, deliver=False) as scope:
+            async with unit_of_work(services, now, deliver=False) as scope:
                 for nudge in await nudges.claim(scope.session, now):
                     text, markup = nudge_message(translator.get(nudge.language), nudge)
                     scope.outbox.send(
@@ -167,12 +165,12 @@ async def _round(services: Services, bot: Bot, now: datetime) -> Report:
     # and none holds the database while another works.
     for chore in (reminders, expiry, forgetting, reports):
         try:
-            async with unit_of_work(services, bot, now) as scope:
+            async with unit_of_work(services, now) as scope:
                 await chore(scope)
         except Exception:
             log.exception("scheduler chore %s failed; the others went on", chore.__name__)
     try:  # each chat in its own transaction
-        report.linked = await link_waiting_chats(services, bot, now)
+        report.linked = await link_waiting_chats(services, now)
     except Exception:
         log.exception("linking chats without a token failed; the next round tries again")
     counts = (report.decided, report.sent, report.failed, report.reminders, report.digests)

@@ -122,7 +122,6 @@ def missing_rights(_: Gettext, invite: bool, restrict: bool) -> str:
 
 
 async def complete_link(
-    bot: Bot,
     scope: UpdateScope,
     translator: Translator,
     group: Group,
@@ -178,7 +177,6 @@ async def link_by_token(update: Update, context: BuurtContext, token: str) -> No
     await see_user(context.session, person(user), now=context.now)
     try:
         await complete_link(
-            context.bot,
             context.scope,
             context.services.translator,
             group,
@@ -247,28 +245,28 @@ async def bot_status(update: Update, context: BuurtContext) -> None:
     wait = context.config.groups.payload_wait_seconds
     due = context.now + timedelta(seconds=wait)
     await linking.wait_for_token(session, chat.id, change.from_user.id, due)
-    wake_in(context.services, context.bot, wait)
+    wake_in(context.services, wait)
 
 
-def wake_in(services: Services, bot: Bot, seconds: float) -> None:
+def wake_in(services: Services, seconds: float) -> None:
     """Look for waits that are over in `seconds`; what is over is read from the database."""
 
     async def waits_over() -> None:
-        await link_waiting_chats(services, bot, services.clock.now())
+        await link_waiting_chats(services, services.clock.now())
 
     services.timer.once(seconds, waits_over, "link without a token")
 
 
-async def after_restart(services: Services, bot: Bot) -> None:
+async def after_restart(services: Services) -> None:
     """Waits stored before a restart end when they would have (at once, if they are over)."""
     async with services.session() as session:
         due = await linking.due_times(session)
     now = services.clock.now()
     for moment in due:
-        wake_in(services, bot, max((moment - now).total_seconds(), 0.0))
+        wake_in(services, max((moment - now).total_seconds(), 0.0))
 
 
-async def link_waiting_chats(services: Services, bot: Bot, now: datetime) -> int:
+async def link_waiting_chats(services: Services, now: datetime) -> int:
     """Fall back for each chat whose wait for a token is over, each in its own transaction."""
     done = 0
     asked: set[int] = set()
@@ -280,16 +278,16 @@ async def link_waiting_chats(services: Services, bot: Bot, now: datetime) -> int
         asked.add(chat_id)
         # What linking needs to know is asked before the transaction, not inside it.
         facts = await services.chat_facts(chat_id, LINK_NEEDS) if services.chat_facts else NONE
-        async with unit_of_work(services, bot, now) as scope:
+        async with unit_of_work(services, now) as scope:
             waiting = await linking.take_due(scope.session, chat_id, now)
             if waiting is None:
                 continue  # a token came meanwhile, or the bot left
-            await _link_without_token(services, bot, scope, chat_id, waiting.added_by, facts)
+            await _link_without_token(services, scope, chat_id, waiting.added_by, facts)
         done += 1
 
 
 async def _link_without_token(
-    services: Services, bot: Bot, scope: UpdateScope, chat_id: int, user_id: int, facts: Facts
+    services: Services, scope: UpdateScope, chat_id: int, user_id: int, facts: Facts
 ) -> None:
     """No token came: link the adder's only pending group, or ask which one."""
     session = scope.session
@@ -300,9 +298,7 @@ async def _link_without_token(
     pending = await groups.pending_of(session, user_id, now=scope.now)
     if len(pending) == 1:
         try:
-            await complete_link(
-                bot, scope, services.translator, pending[0], chat_id, user_id, facts
-            )
+            await complete_link(scope, services.translator, pending[0], chat_id, user_id, facts)
         except groups.GroupError as error:
             scope.outbox.send(chat_id, link_problem(_, error.code))
     elif pending:
@@ -336,7 +332,6 @@ async def link_chosen(update: Update, context: BuurtContext) -> None:
         return
     try:
         await complete_link(
-            context.bot,
             context.scope,
             context.services.translator,
             group,

@@ -87,7 +87,7 @@ def test_bad_config_names_the_key(tmp_path: Path, case: str):
 def test_token_from_environment_wins(tmp_path: Path):
     path = _write(tmp_path, GOOD)
     config = load_config(path, environ={"BUURTBOT_TELEGRAM_TOKEN": "2:env"})
-    assert config.telegram.token.get_secret_value() == "2:env"
+    assert config.telegram_settings().token.get_secret_value() == "2:env"
     assert "2:env" not in repr(config)  # secrets never show up in logs or tracebacks
 
 
@@ -113,7 +113,7 @@ def test_explicit_missing_file_is_an_error(tmp_path: Path):
 def test_example_config_is_valid():
     example = Path(__file__).parents[2] / "config.example.toml"
     config = load_config(example, environ={})
-    assert config.telegram.mode == "polling"
+    assert config.telegram_settings().mode == "polling"
 
 
 @pytest.mark.parametrize("case", ["missing token", "unknown key", "bad timezone", "wrong type"])

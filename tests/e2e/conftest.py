@@ -17,14 +17,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import running as app_running
-from bot.app import services_of
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BuurtApplication
 from models import database
 from sandbox import Sandbox, User
 from tests.conftest import BACKENDS, POSTGRES_URL
+from transports.telegram.app import running as app_running
+from transports.telegram.app import services_of
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "buurtbot_test"

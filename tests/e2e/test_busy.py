@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
-from bot.app import services_of
 from bot.context import BuurtApplication
 from bot.outbox import Outbox
 from bot.scheduler import run_round
@@ -20,6 +19,7 @@ from sandbox import Chat, Sandbox, SentMessage, User
 from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood
+from transports.telegram.app import services_of
 
 
 async def _count(app: BuurtApplication, entity: type) -> int:
@@ -228,6 +228,6 @@ async def test_requests_and_waiting_messages_follow_a_supergroup_migration(
     await people.anna.send(supergroup, "/requests")
     listing = await _next_about(supergroup, "boodschappen")
     assert "#" in listing.text
-    await run_round(services_of(bot), bot.bot, _noon_in_two_days())
+    await run_round(services_of(bot), _noon_in_two_days())
     reminder = await _next_about(supergroup, "boodschappen")
     assert reminder.message_id > listing.message_id

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.app import services_of
 from bot.context import BuurtApplication
 from bot.scheduler import run_round
 from models import Group, GroupMember, JoinRequest, Neighbourhood
@@ -23,6 +22,7 @@ from tests.e2e.groups_world import (
     start_group,
     token_of,
 )
+from transports.telegram.app import services_of
 
 
 async def _status_is(chat: Chat, user: User, status: str) -> bool:
@@ -272,7 +272,7 @@ async def test_an_answer_nobody_can_see_yet_waits_for_the_first_coordinator(
         assert request is not None and request.answer == "Bakker Jansen"
         assert request.shown_at is None
     # Days pass: nobody could see it, so the 48 hours have not started.
-    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(days=3))
+    await run_round(services_of(bot), utcnow() + timedelta(days=3))
     assert (chat.id, newcomer.id) in sb.world.join_requests
     await people.anna.start()
     await people.anna.dm.next_bot_message()  # the greeting
@@ -300,9 +300,9 @@ async def test_a_shown_answer_expires_48_hours_after_it_was_shown(
     await people.anna.start()
     await people.anna.dm.next_bot_message()
     shown = await people.anna.dm.next_bot_message()  # the kept answer, shown now
-    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=47))
+    await run_round(services_of(bot), utcnow() + timedelta(hours=47))
     assert (chat.id, newcomer.id) in sb.world.join_requests
-    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=49))
+    await run_round(services_of(bot), utcnow() + timedelta(hours=49))
     await eventually(lambda: _no_request(sb, chat, newcomer))
     # The question put to Anna does nothing now: it loses its buttons, and says why.
     await eventually(lambda: _says(shown, "Niemand heeft binnen 48 uur beslist"))

@@ -13,8 +13,6 @@ import pytest
 from sqlalchemy import func, select, text
 from telegram import Update
 
-from bot.app import running as app_running
-from bot.app import services_of
 from bot.cli import inbox_command
 from bot.config import Config
 from bot.context import BuurtApplication
@@ -33,6 +31,8 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.groups_world import neighbourhood
 from transports.telegram import intake as intake_module
+from transports.telegram.app import running as app_running
+from transports.telegram.app import services_of
 
 
 async def _count(app: BuurtApplication, entity: type) -> int:

@@ -37,7 +37,6 @@ import pytest_asyncio
 from sqlalchemy import Select, String, Text, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import services_of
 from bot.config import Config
 from bot.context import BuurtApplication
 from bot.scheduler import ROUND
@@ -71,6 +70,7 @@ from tests.e2e.fuzz_cases import (
     Role,
 )
 from tests.e2e.groups_world import invite_link_of, token_of
+from transports.telegram.app import services_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -13,10 +13,10 @@ import re
 import pytest
 from sqlalchemy import text
 
-from bot.app import services_of
 from bot.context import BuurtApplication
 from sandbox import Chat, Sandbox, User
 from tests.e2e.conftest import People, db, eventually
+from transports.telegram.app import services_of
 
 ASK = "/ask boodschappen voor mevrouw Jansen"
 

@@ -9,7 +9,6 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select, update
 
-from bot.app import services_of
 from bot.context import BuurtApplication
 from bot.scheduler import run_round
 from models import (
@@ -26,6 +25,7 @@ from sandbox import Sandbox, User
 from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually
 from tests.e2e.groups_world import neighbourhood, start_group
+from transports.telegram.app import services_of
 
 UNKNOWN = ("Sorry, I don't know that command.", "Sorry, die opdracht ken ik niet.")
 
@@ -383,9 +383,9 @@ async def test_an_unanswered_join_question_is_declined_after_two_days(
     sb: Sandbox, people: People, bot: BuurtApplication
 ):
     _cast, group_chat, newcomer = await _with_question(sb, people, bot)
-    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=47))
+    await run_round(services_of(bot), utcnow() + timedelta(hours=47))
     assert (group_chat.id, newcomer.id) in sb.world.join_requests
-    await run_round(services_of(bot), bot.bot, utcnow() + timedelta(hours=49))
+    await run_round(services_of(bot), utcnow() + timedelta(hours=49))
     await eventually(lambda: _request_gone(sb, group_chat, newcomer))
 
 
@@ -400,9 +400,9 @@ async def test_the_monday_digest_is_sent_once_and_skipped_when_unchanged(
     )
     services = services_of(bot)
     monday = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam
-    await run_round(services, bot.bot, monday - timedelta(hours=1))  # 08:30: too early
+    await run_round(services, monday - timedelta(hours=1))  # 08:30: too early
     await fleur.dm.no_bot_message(timeout=0.3)
-    await run_round(services, bot.bot, monday)
+    await run_round(services, monday)
     digest = await fleur.dm.next_bot_message()
     assert "Kerklaan" in digest.text and "Dorpsstraat" in digest.text
     chart_message = await fleur.dm.next_bot_message()
@@ -410,14 +410,14 @@ async def test_the_monday_digest_is_sent_once_and_skipped_when_unchanged(
     coordinator_digest = await anna.dm.next_bot_message()
     assert "Kerklaan" in coordinator_digest.text and "Dorpsstraat" not in coordinator_digest.text
     assert "Dorpsstraat" in (await dirk.dm.next_bot_message()).text
-    await run_round(services, bot.bot, monday + timedelta(hours=2))  # same Monday: once
+    await run_round(services, monday + timedelta(hours=2))  # same Monday: once
     await fleur.dm.no_bot_message(timeout=0.5)
-    await run_round(services, bot.bot, monday + timedelta(days=7))  # nothing changed: skipped
+    await run_round(services, monday + timedelta(days=7))  # nothing changed: skipped
     await fleur.dm.no_bot_message(timeout=0.5)
     street = next(c for c in sb.chats.values() if c.title == "Kerklaan")
     await anna.send(street, "/ask iets nieuws")
     await street.next_bot_message()
-    await run_round(services, bot.bot, monday + timedelta(days=14))  # something changed
+    await run_round(services, monday + timedelta(days=14))  # something changed
     assert "1 gevraagd" in (await fleur.dm.next_bot_message()).text
 
 
@@ -436,9 +436,9 @@ async def test_a_nudge_on_its_way_through_the_outbox_is_sent_once(
     # The nudge waits in the outbox for its retry, and a round comes by long after /nudge.
     services = services_of(bot)
     later = utcnow() + timedelta(minutes=11)
-    await run_round(services, bot.bot, later)
+    await run_round(services, later)
     nudge = await group_chat.next_bot_message(timeout=10)
-    await run_round(services, bot.bot, later + timedelta(minutes=11))
+    await run_round(services, later + timedelta(minutes=11))
     await group_chat.no_bot_message(timeout=3)  # longer than the outbox's retry pause
     async with db(bot) as session:
         recorded = list(await session.scalars(select(Nudge)))

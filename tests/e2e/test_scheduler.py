@@ -7,7 +7,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from bot.app import RATE_LIMIT_RETRIES, services_of
 from bot.clock import ManualClock
 from bot.context import BuurtApplication
 from bot.outbox import Outbox
@@ -20,6 +19,7 @@ from sandbox import Chat, Sandbox
 from tests.conftest import utcnow
 from tests.e2e.conftest import People, db, eventually, make_config, running
 from tests.e2e.groups_world import neighbourhood, start_group
+from transports.telegram.app import RATE_LIMIT_RETRIES, services_of
 
 
 async def _quiet_for_two_weeks(app: BuurtApplication, title: str) -> None:
@@ -104,14 +104,14 @@ async def test_moving_the_clock_on_moves_the_bot_on(sb: Sandbox, people: People,
         assert group is not None and group.last_activity_at == clock.now()  # its own moment
         services = services_of(app)
 
-        assert (await run_round(services, app.bot)).decided == 0  # linked just now
+        assert (await run_round(services)).decided == 0  # linked just now
         clock.advance(timedelta(days=13))
-        assert (await run_round(services, app.bot)).decided == 0  # not quiet for long enough
+        assert (await run_round(services)).decided == 0  # not quiet for long enough
         await chat.no_bot_message()
 
         clock.advance(timedelta(days=2))
         sb.advance_time(timedelta(days=15).total_seconds())  # the sandbox's dates keep up
-        report = await run_round(services, app.bot)
+        report = await run_round(services)
         assert (report.decided, report.sent) == (1, 1)
         nudge = await chat.next_bot_message()
         assert "15 dagen" in nudge.text  # counted on the bot's clock, not the wall's
@@ -141,7 +141,7 @@ async def test_a_nudge_whose_send_is_lost_is_not_sent_again(
     before = _sends_to(sb, chat)
     # No answer that says whether it came through: it may be in the chat already.
     sb.fail_method("sendMessage", error_code=502, description="Bad Gateway", times=1)
-    report = await run_round(services_of(bot), bot.bot)
+    report = await run_round(services_of(bot))
     assert (report.decided, report.sent, report.failed) == (1, 1, 0)  # perhaps sent: sent
     await chat.no_bot_message(timeout=3)  # longer than the outbox's retry pause
     assert _sends_to(sb, chat) == before + 1  # tried once, never again
@@ -181,7 +181,7 @@ async def test_a_nudge_tried_before_a_crash_is_settled_not_sent(
     await chat.no_bot_message(timeout=1)
     assert _sends_to(sb, chat) == before
     later = utcnow() + nudges.CLAIM_TIMEOUT + timedelta(minutes=1)
-    report = await run_round(services_of(bot), bot.bot, later)  # and no round takes it up
+    report = await run_round(services_of(bot), later)  # and no round takes it up
     assert (report.sent, report.failed) == (0, 0)
     assert _sends_to(sb, chat) == before
 
@@ -197,7 +197,7 @@ async def test_the_owner_hears_of_a_second_ignored_nudge_once_it_is_out(
     async with db(bot) as session:  # one nudge went unanswered before
         await session.execute(update(Group).where(Group.title == "Stil").values(ignored_nudges=1))
         await session.commit()
-    report = await run_round(services_of(bot), bot.bot)
+    report = await run_round(services_of(bot))
     assert (report.sent, report.failed) == (1, 0)
     nudge = await chat.next_bot_message()
     assert "16 dagen" in nudge.text
@@ -222,7 +222,7 @@ async def test_a_nudge_telegram_surely_did_not_take_is_tried_again(
         parameters={"retry_after": 1},
         times=tries,
     )
-    await run_round(services_of(bot), bot.bot)
+    await run_round(services_of(bot))
     nudge = await chat.next_bot_message(timeout=15)
     assert "16 dagen" in nudge.text
     await eventually(lambda: _outbox_empty(bot))

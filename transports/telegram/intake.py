@@ -133,7 +133,7 @@ class Intake:
         self._tasks.append(
             asyncio.create_task(self._guarded(self._recovery()), name="inbox recovery")
         )
-        if self._services.config.telegram.mode == "webhook":
+        if self._services.config.telegram_settings().mode == "webhook":
             await self._serve_webhook()
         else:
             await patiently(self._app.bot.delete_webhook, "deleteWebhook")
@@ -261,7 +261,7 @@ class Intake:
     async def _serve_webhook(self) -> None:
         from aiohttp import web  # only here: 10 MB that polling does not need
 
-        webhook = self._services.config.telegram.webhook
+        webhook = self._services.config.telegram_settings().webhook
         assert webhook.url is not None and webhook.secret_token is not None  # the config insists
         secret = webhook.secret_token.get_secret_value()
         path = urlsplit(webhook.url).path or "/"
