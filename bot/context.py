@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,9 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     courier: Courier | None = None
     intake: Intake | None = None
+    #: Whether a person's commands are being ignored now (handlers/throttle.py): their
+    #: updates then cost no question to the messenger.
+    braking: Callable[[int, int], bool] | None = None
     #: Asks the messenger about a chat outside an update (bot/facts.py); set by the app.
     chat_facts: ChatFacts | None = None
     #: Where every "now" comes from; tests and the demo give a ManualClock.

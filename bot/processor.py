@@ -71,6 +71,13 @@ class TransactionalProcessor(BaseUpdateProcessor):
         #: Set by the app factory: asks the messenger what the update's flow needs to know.
         self.fetch_facts: Callable[[object], Awaitable[Facts]] | None = None
 
+    def _braked(self, update: object) -> bool:
+        """An update the throttle will ignore is not worth a question to the messenger."""
+        braking, user = self.services.braking, getattr(update, "effective_user", None)
+        if braking is None or user is None or not isinstance(update, Update):
+            return False
+        return braking(user.id, update.update_id)
+
     def scope_for(self, update: object) -> UpdateScope | None:
         return self._scopes.get(id(update))
 
@@ -114,7 +121,11 @@ class TransactionalProcessor(BaseUpdateProcessor):
         self, update: object, coroutine: Awaitable[Any], update_id: int | None, *, final: bool
     ) -> Outcome:
         # Asked in the chat's turn, before the transaction: none waits on the network.
-        facts = await self.fetch_facts(update) if self.fetch_facts is not None else NONE
+        facts = (
+            await self.fetch_facts(update)
+            if self.fetch_facts is not None and not self._braked(update)
+            else NONE
+        )
         try:
             async with unit_of_work(self.services) as scope:
                 scope.facts = facts

@@ -41,6 +41,14 @@ class Throttle:
                 del self._seen[key]
         return True
 
+    def braking(self, user_id: int, update_id: int, now: float) -> bool:
+        """Whether `check` will ignore this update: asked before anything is done for it,
+        so an ignored update costs no call to the messenger either (bot/facts.py)."""
+        if update_id in self._allowed:
+            return False
+        recent = self._seen.get(user_id, ())
+        return sum(1 for moment in recent if moment > now - self.window) >= self.limit
+
     def first_refusal(self, user_id: int) -> bool:
         if user_id in self._warned:
             return False
@@ -69,7 +77,9 @@ class Throttle:
 
 
 def register(app: BuurtApplication) -> None:
-    config = app.update_processor.services.config  # type: ignore[attr-defined]
-    app.add_handler(
-        TypeHandler(Update, Throttle(config.limits.commands_per_minute).check), group=THROTTLE
+    services = app.update_processor.services  # type: ignore[attr-defined]
+    throttle = Throttle(services.config.limits.commands_per_minute)
+    services.braking = lambda user_id, update_id: throttle.braking(
+        user_id, update_id, time.monotonic()
     )
+    app.add_handler(TypeHandler(Update, throttle.check), group=THROTTLE)

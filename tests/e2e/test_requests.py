@@ -398,3 +398,27 @@ async def test_a_flood_of_commands_is_slowed_down(
             break
     assert sum("Slow down" in t for t in texts) == 1  # the group limit paces the 21st reply
     assert len(await _rows(bot)) == 10  # the open-request limit, then the brake; nothing more
+
+
+async def test_a_braked_person_costs_no_question_to_telegram(
+    sb: Sandbox, people: People, bot: BuurtApplication
+):
+    """/help in a group asks Telegram whether the sender is an admin, but not once the
+    brake is on: a flood of ignored commands must not eat the bot's budget of calls."""
+    street = await neighbourhood(sb, people.anna, people.piet, language="en")
+    piet = people.piet
+
+    def asked_about_piet() -> int:
+        return sum(1 for c in sb.calls_to("getChatMember") if c.params["user_id"] == piet.id)
+
+    for _ in range(20):
+        await piet.send(street.chat, "/help")
+    for _ in range(20):
+        await street.chat.next_bot_message(timeout=10)
+    assert asked_about_piet() == 20
+    for _ in range(5):
+        await piet.send(street.chat, "/help")
+    assert "Slow down" in (await street.chat.next_bot_message(timeout=10)).text
+    await people.anna.send(street.chat, "/requests")  # handled after Piet's five
+    await street.chat.next_bot_message(timeout=10)
+    assert asked_about_piet() == 20
