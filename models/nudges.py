@@ -208,21 +208,24 @@ async def claim(session: AsyncSession, now: datetime) -> list[Outgoing]:
         nudge.status = NudgeStatus.SENDING
         nudge.claimed_at = now
         nudge.attempts += 1
-        owner = owners.get(group.owner_id)
-        taken.append(
-            Outgoing(
-                nudge_id=nudge.id,
-                chat_id=group.chat_id,
-                title=group.title,
-                quiet_days=nudge.quiet_days,
-                step=nudge.step,
-                language=home.language,
-                owner_id=group.owner_id,
-                owner_language=owner.language_code if owner else None,
-                owner_reachable=bool(owner and owner.started_at),
-            )
-        )
+        taken.append(_outgoing(nudge, group, home, owners.get(group.owner_id)))
     return taken
+
+
+def _outgoing(nudge: Nudge, group: Group, home: Neighbourhood, owner: User | None) -> Outgoing:
+    """What is said about a nudge, to its group and perhaps to its owner."""
+    assert group.chat_id is not None
+    return Outgoing(
+        nudge_id=nudge.id,
+        chat_id=group.chat_id,
+        title=group.title,
+        quiet_days=nudge.quiet_days,
+        step=nudge.step,
+        language=home.language,
+        owner_id=group.owner_id,
+        owner_language=owner.language_code if owner else None,
+        owner_reachable=bool(owner and owner.started_at),
+    )
 
 
 #: Nudges on their way, by a round or through the outbox.
@@ -255,17 +258,7 @@ async def owner_notice(session: AsyncSession, nudge_id: int) -> Outgoing | None:
     owner = await session.get(User, group.owner_id)
     if home is None or owner is None or owner.started_at is None:
         return None
-    return Outgoing(
-        nudge_id=nudge.id,
-        chat_id=group.chat_id,
-        title=group.title,
-        quiet_days=nudge.quiet_days,
-        step=nudge.step,
-        language=home.language,
-        owner_id=group.owner_id,
-        owner_language=owner.language_code,
-        owner_reachable=True,
-    )
+    return _outgoing(nudge, group, home, owner)
 
 
 async def tally(session: AsyncSession, nudge_ids: list[int]) -> tuple[int, int]:
@@ -360,17 +353,7 @@ async def nudge_now(session: AsyncSession, group: Group, now: datetime) -> Outgo
         group.needs_attention = True
     group.nudge_due_at = next_nudge(group, home.nudge_after_days, now)
     await session.flush()
-    return Outgoing(
-        nudge_id=nudge.id,
-        chat_id=group.chat_id,
-        title=group.title,
-        quiet_days=nudge.quiet_days,
-        step=step,
-        language=home.language,
-        owner_id=group.owner_id,
-        owner_language=owner.language_code if owner else None,
-        owner_reachable=bool(owner and owner.started_at),
-    )
+    return _outgoing(nudge, group, home, owner)
 
 
 async def reschedule(session: AsyncSession, home: Neighbourhood) -> None:
