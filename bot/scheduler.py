@@ -27,10 +27,9 @@ from handlers.nudges import (
     digest_message,
     due_reminder,
     expired_notice,
-    nudge_message,
     unclaimed_reminder,
 )
-from handlers.receipts import NudgeShown
+from handlers.receipts import queue_nudge
 from handlers.report import chart
 from models import activity, inbox, joining, nudges, oversight, upkeep
 from models.entities import OutboxMessage
@@ -101,15 +100,7 @@ async def _round(services: Services, now: datetime) -> Report:
             # Claimed and queued in one transaction: a claimed nudge is in the outbox.
             async with unit_of_work(services, now, deliver=False) as scope:
                 for nudge in await nudges.claim(scope.session, now):
-                    text, markup = nudge_message(translator.get(nudge.language), nudge)
-                    scope.outbox.send(
-                        nudge.chat_id,
-                        text,
-                        choices=markup,
-                        receipt=NudgeShown(nudge.nudge_id),
-                        once=True,
-                        background=True,
-                    )
+                    queue_nudge(scope.outbox, translator, nudge, by_round=True)
                     queued.append(nudge.nudge_id)
             if courier is not None:  # else they wait in the outbox for a courier
                 sending += [asyncio.create_task(send(row)) for row in scope.outbox.rows]

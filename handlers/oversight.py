@@ -20,9 +20,8 @@ from handlers.buttons import chosen, no_longer_works, pattern
 from handlers.commands import command_handler, words_of
 from handlers.dissolve import summary_text
 from handlers.figures import concerns_text, facts_text, overview_text
-from handlers.nudges import nudge_message
 from handlers.numbers import parse_number, parse_row_id
-from handlers.receipts import NudgeShown
+from handlers.receipts import queue_nudge
 from handlers.request_parsing import clean
 from models import audit, groups, nudges, oversight
 from models.entities import Group, GroupStatus, Neighbourhood
@@ -111,9 +110,8 @@ async def nudge_now(update: Update, context: BuurtContext) -> None:
         neighbourhood_id=group.neighbourhood_id,
         now=now,
     )
-    text, markup = nudge_message(context.services.translator.get(outgoing.language), outgoing)
     # Its receipt tells the owner too, once it is out, as for a round's nudge.
-    context.outbox.send(group.chat_id, text, choices=markup, receipt=NudgeShown(outgoing.nudge_id))
+    queue_nudge(context.outbox, context.services.translator, outgoing, by_round=False)
     context.reply(
         update, _("I asked <b>{title}</b> whether it is still useful.", title=group.title)
     )

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 
+from bot.i18n import Translator
+from bot.outbox import Outbox
 from bot.receipts import Receipt, Settling
-from handlers.nudges import owner_message
+from handlers.nudges import nudge_message, owner_message
 from models import groups, joining, nudges, requests
 from models.entities import Group, GroupStatus
 
@@ -44,6 +46,25 @@ class NudgeShown(Receipt):
 
     async def refused(self, settling: Settling) -> None:
         await nudges.not_sent(settling.session, self.id)
+
+
+def queue_nudge(
+    outbox: Outbox, translator: Translator, nudge: nudges.Outgoing, *, by_round: bool
+) -> None:
+    """A nudge with its buttons, in its group's language; its receipt tells the owner.
+
+    A round's nudge is sent at most once and behind residents' messages; one asked for
+    with /nudge is an ordinary message.
+    """
+    text, choices = nudge_message(translator.get(nudge.language), nudge)
+    outbox.send(
+        nudge.chat_id,
+        text,
+        choices=choices,
+        receipt=NudgeShown(nudge.nudge_id),
+        once=by_round,
+        background=by_round,
+    )
 
 
 class PromptShown(Receipt):

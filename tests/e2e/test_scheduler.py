@@ -11,8 +11,7 @@ from bot.clock import ManualClock
 from bot.context import BuurtApplication
 from bot.outbox import Outbox
 from bot.scheduler import run_round
-from handlers.nudges import nudge_message
-from handlers.receipts import NudgeShown
+from handlers.receipts import queue_nudge
 from models import Group, Neighbourhood, deliveries, nudges
 from models.entities import Nudge, NudgeStatus, OutboxMessage
 from sandbox import Chat, Sandbox
@@ -162,15 +161,7 @@ async def test_a_nudge_tried_before_a_crash_is_settled_not_sent(
         await nudges.decide(session, now)
         (nudge,) = await nudges.claim(session, now)
         outbox = Outbox()
-        text, markup = nudge_message(translator.get(nudge.language), nudge)
-        outbox.send(
-            nudge.chat_id,
-            text,
-            choices=markup,
-            receipt=NudgeShown(nudge.nudge_id),
-            once=True,
-            background=True,
-        )
+        queue_nudge(outbox, translator, nudge, by_round=True)
         await deliveries.add(session, outbox.rows, now=now)
         (row,) = outbox.rows
         row.attempts = 1  # its try was recorded before the call
